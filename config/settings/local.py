@@ -1,0 +1,34 @@
+"""The embedded default: SQLite under var/, in-process cache, static files by whitenoise.
+
+Safe only on a developer's machine: DEBUG is on and the secret key is a fixed,
+public value.
+"""
+
+from config.env import env_bool, env_str
+
+from .base import *  # noqa: F403
+from .base import INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK
+
+DEBUG = env_bool("DEBUG", default=True)
+SECRET_KEY = env_str("SECRET_KEY") or "local-only-insecure-key-do-not-use-in-production"  # noqa: S105
+
+# whitenoise serves collected static files from the Django process; in production
+# nginx does that instead.
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]
+MIDDLEWARE = [
+    *MIDDLEWARE[:2],
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    *MIDDLEWARE[2:],
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+}

@@ -1,0 +1,49 @@
+"""Production: PostgreSQL, Redis, behind nginx with TLS.
+
+Refuses to start (ImproperlyConfigured) without a secret key, allowed hosts and a
+database URL, or with DEBUG on: a misconfigured server should fail at boot, not
+serve with a guessable key.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_int, env_list, env_required, env_str
+
+from .base import *  # noqa: F403
+from .base import DEBUG, REST_FRAMEWORK
+
+if DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production.")
+
+SECRET_KEY = env_required("SECRET_KEY")
+if len(SECRET_KEY) < 50:
+    raise ImproperlyConfigured("SECRET_KEY must be at least 50 characters long.")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured("Set ALLOWED_HOSTS (comma-separated host names).")
+
+env_required("DATABASE_URL")  # base.py already parsed it; here it must not be the default
+
+# nginx terminates TLS and says so in X-Forwarded-Proto (it overwrites whatever the
+# client sent), so request.is_secure() is true behind it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=True)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=True)
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_NAME = "__Host-sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
+}
+
+REST_FRAMEWORK = {**REST_FRAMEWORK, "NUM_PROXIES": env_int("NUM_PROXIES", 1)}
+
+SERVER_EMAIL = env_str("SERVER_EMAIL", "rehearse@localhost")

@@ -1,0 +1,22 @@
+"""Top-level URLs: the versioned API, its schema and docs, health checks, admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from rehearse.core import health
+from rehearse.core.exceptions import api_aware_handler
+
+urlpatterns = [
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include("rehearse.questions.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = api_aware_handler(400)
+handler403 = api_aware_handler(403)
+handler404 = api_aware_handler(404)
+handler500 = api_aware_handler(500)

@@ -1,0 +1,32 @@
+"""Fixtures shared by every app's tests."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from django.db import connection
+from rest_framework.test import APIClient
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Hypothesis: a CI profile that is thorough but bounded on a 2-core machine.
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile(
+        "ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    )
+    settings.register_profile("dev", max_examples=50, deadline=None)
+    settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture
+def api_client() -> APIClient:
+    return APIClient()
+
+
+@pytest.fixture
+def on_postgres() -> None:
+    """Mark a test as meaningful only on PostgreSQL; the second CI pass runs it there."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://... (CI does)")

@@ -1,0 +1,66 @@
+"""OpenAPI generation: every operation documents the problem+json errors it can return.
+
+Clients (and schemathesis) learn from the schema that a 404 is a problem document
+with ``type``/``title``/``status``/``detail``, not an undocumented surprise.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.openapi import AutoSchema
+from rest_framework import permissions, serializers
+
+from rehearse.core.problems import PROBLEM_CONTENT_TYPE
+
+
+class ProblemSerializer(serializers.Serializer[Any]):
+    """RFC 9457 problem details."""
+
+    type = serializers.CharField(help_text="A URI that identifies the kind of problem.")
+    title = serializers.CharField(help_text="A short summary of the kind of problem.")
+    status = serializers.IntegerField(help_text="The HTTP status code.")
+    detail = serializers.CharField(help_text="What went wrong this time.")
+    errors = serializers.DictField(
+        child=serializers.ListField(child=serializers.CharField()),
+        required=False,
+        help_text="For validation errors: the messages for each field.",
+    )
+
+
+_DESCRIPTIONS = {
+    "400": "Bad input: a parameter or the body did not validate.",
+    "401": "No credentials, or credentials that were not accepted.",
+    "403": "Authenticated, but not allowed to do this.",
+    "404": "No such resource, or not one you may see.",
+    "409": "The request conflicts with the resource's current state.",
+    "413": "The request body is larger than the limit.",
+    "415": "The body is not JSON.",
+    "429": "Too many requests; retry after the number of seconds in Retry-After.",
+}
+
+
+class ProblemAutoSchema(AutoSchema):
+    def _error_codes(self) -> list[str]:
+        codes = ["400", "429"]
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes += ["413", "415"]
+        if "{" in self.path:
+            codes.append("404")
+        view_permissions = self.view.get_permissions()
+        if not all(isinstance(perm, permissions.AllowAny) for perm in view_permissions):
+            codes += ["401", "403"]
+        codes += getattr(self.view, "extra_problem_codes", {}).get(self.method, [])
+        return sorted(set(codes))
+
+    def _get_response_bodies(self, direction: Any = "response") -> dict[str, Any]:
+        responses: dict[str, Any] = super()._get_response_bodies(direction)
+        for code in self._error_codes():
+            if code in responses:
+                continue
+            response = self._get_response_for_code(
+                ProblemSerializer, code, media_types=[PROBLEM_CONTENT_TYPE], direction=direction
+            )
+            response["description"] = _DESCRIPTIONS[code]
+            responses[code] = response
+        return responses
