@@ -12,8 +12,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 
 from config.env import env_bool, env_int, env_list, env_str
+
+# Generic Django classes (QuerySet[Question], ModelAdmin[Topic]) at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("REHEARSE_VAR_DIR") or BASE_DIR / "var")
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "rehearse.core",
     "rehearse.accounts",
     "rehearse.questions",
+    "rehearse.practice",
 ]
 
 MIDDLEWARE = [
@@ -138,14 +143,14 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_FILTER_BACKENDS": ["rehearse.core.filters.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "rehearse.core.pagination.KeysetPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_SCHEMA_CLASS": "rehearse.core.schema.ProblemAutoSchema",
     "EXCEPTION_HANDLER": "rehearse.core.exceptions.problem_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "rehearse.core.throttling.AnonRateThrottle",
+        "rehearse.core.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON_RATE", "120/min"),

@@ -7,10 +7,13 @@ public value.
 from config.env import env_bool, env_str
 
 from .base import *  # noqa: F403
-from .base import INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK
+from .base import INSTALLED_APPS, MIDDLEWARE, REST_FRAMEWORK, VAR_DIR
+
+# The embedded default keeps its SQLite database and uploads here.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", default=True)
-SECRET_KEY = env_str("SECRET_KEY") or "local-only-insecure-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = env_str("SECRET_KEY") or "local-only-insecure-key-do-not-use-in-production"
 
 # whitenoise serves collected static files from the Django process; in production
 # nginx does that instead.

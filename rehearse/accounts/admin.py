@@ -1,7 +1,5 @@
 """Admin for users: the email is the login, the profile fields are editable."""
 
-from typing import ClassVar
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
@@ -29,7 +27,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ("email", "display_name", "is_staff", "is_active", "date_joined")
     list_filter = ("is_staff", "is_superuser", "is_active", "groups")
     search_fields = ("email", "display_name")
-    fieldsets: ClassVar = (
+    fieldsets = (
         (None, {"fields": ("email", "password")}),
         (
             "Profile",
@@ -49,6 +47,6 @@ class UserAdmin(DjangoUserAdmin):
         ),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets: ClassVar = (
+    add_fieldsets = (
         (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
     )

@@ -81,9 +81,12 @@ def _validation_detail(errors: dict[str, list[str]]) -> str:
 
 def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error a view raises, as problem+json."""
+    response: Response | None
     if isinstance(exc, DomainError):
         response = Response(
-            problem_body(exc.status, problem_type=exc.problem_type, detail=exc.detail, **exc.extensions),
+            problem_body(
+                exc.status, problem_type=exc.problem_type, detail=exc.detail, **exc.extensions
+            ),
             status=exc.status,
         )
     elif isinstance(exc, RequestDataTooBig):

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core import signing
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Q, QuerySet, prefetch_related_objects
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
@@ -111,7 +111,7 @@ class KeysetPagination(BasePagination):
             condition |= step
         return condition
 
-    def paginate_queryset(
+    def paginate_queryset(  # type: ignore[override]  # keyset pages need a QuerySet
         self, queryset: QuerySet[Any], request: Request, view: Any = None
     ) -> list[Any]:
         self.request = request
@@ -126,9 +126,14 @@ class KeysetPagination(BasePagination):
             queryset = queryset.order_by(*ordering)
         if cursor is not None:
             queryset = queryset.filter(self._after(queryset.model, ordering, cursor[0], reverse))
-        rows = list(queryset[: size + 1])
+        # One row past the page tells whether there is a next page; its related
+        # objects are not needed, so prefetching waits until it is cut off.
+        lookups = queryset._prefetch_related_lookups  # type: ignore[attr-defined]
+        rows = list(queryset.prefetch_related(None)[: size + 1])
         has_more = len(rows) > size
         rows = rows[:size]
+        if lookups:
+            prefetch_related_objects(rows, *lookups)
         if reverse:
             rows.reverse()
         has_next = (not reverse and has_more) or (reverse and cursor is not None)

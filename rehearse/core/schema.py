@@ -21,7 +21,7 @@ class ProblemSerializer(serializers.Serializer[Any]):
     title = serializers.CharField(help_text="A short summary of the kind of problem.")
     status = serializers.IntegerField(help_text="The HTTP status code.")
     detail = serializers.CharField(help_text="What went wrong this time.")
-    errors = serializers.DictField(
+    errors = serializers.DictField(  # type: ignore[assignment]  # the RFC 9457 member name
         child=serializers.ListField(child=serializers.CharField()),
         required=False,
         help_text="For validation errors: the messages for each field.",

@@ -9,7 +9,7 @@ from rehearse.questions.models import Question, Source, Tag, Topic
 class TopicAdmin(admin.ModelAdmin):
     list_display = ("title", "slug")
     search_fields = ("title", "slug")
-    prepopulated_fields = {"slug": ("title",)}  # noqa: RUF012
+    prepopulated_fields = {"slug": ("title",)}
 
 
 @admin.register(Question)

@@ -21,7 +21,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
     from rehearse.accounts.models import User
+
+    Viewer = User | AnonymousUser | None
 
 
 class Difficulty(models.IntegerChoices):
@@ -70,7 +74,7 @@ class Tag(models.Model):
         return self.slug
 
 
-def question_visibility(user: User | None, prefix: str = "") -> Q:
+def question_visibility(user: Viewer, prefix: str = "") -> Q:
     """The one rule for who may see which question; every read goes through it.
 
     Everyone sees the published bank; authors also see their own questions in any
@@ -89,7 +93,7 @@ class QuestionQuerySet(QuerySet["Question"]):
     def published(self) -> QuestionQuerySet:
         return self.filter(status=QuestionStatus.PUBLISHED)
 
-    def visible_to(self, user: User | None) -> QuestionQuerySet:
+    def visible_to(self, user: Viewer) -> QuestionQuerySet:
         return self.filter(question_visibility(user))
 
 

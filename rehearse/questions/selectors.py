@@ -11,7 +11,7 @@ from django.db.models import Count, Q, QuerySet
 from rehearse.questions.models import Question, QuestionQuerySet, Topic, question_visibility
 
 if TYPE_CHECKING:
-    from rehearse.accounts.models import User
+    from rehearse.questions.models import Viewer
 
 SEARCH_CONFIG = "english"
 
@@ -24,7 +24,7 @@ SEARCH_VECTOR = (
 )
 
 
-def question_list(*, user: User | None) -> QuestionQuerySet:
+def question_list(*, user: Viewer) -> QuestionQuerySet:
     """Questions the user may see, with what the API shows of them in two queries."""
     return (
         Question.objects.visible_to(user)
@@ -55,7 +55,7 @@ def question_search(queryset: QuerySet[Question], terms: str) -> QuerySet[Questi
     return queryset
 
 
-def topic_list(*, user: User | None) -> QuerySet[Topic]:
+def topic_list(*, user: Viewer) -> QuerySet[Topic]:
     """Topics with the number of questions the user may see in each (one query)."""
     visible = question_visibility(user, prefix="questions__")
     count = Count("questions", filter=visible) if visible else Count("questions")

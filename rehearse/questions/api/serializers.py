@@ -6,7 +6,8 @@ from typing import Any
 
 from rest_framework import serializers
 
-from rehearse.questions.models import Difficulty, Question, Topic
+from rehearse.core.serializers import FastRepresentationMixin, RehearseModelSerializer
+from rehearse.questions.models import Difficulty, Question, Tag, Topic
 
 
 class DifficultyField(serializers.ChoiceField):
@@ -15,21 +16,21 @@ class DifficultyField(serializers.ChoiceField):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(choices=[choice.label for choice in Difficulty], **kwargs)
 
-    def to_representation(self, value: int) -> str:
+    def to_representation(self, value: int) -> str:  # type: ignore[override]
         return Difficulty(value).label
 
-    def to_internal_value(self, data: Any) -> int:
+    def to_internal_value(self, data: Any) -> int:  # type: ignore[override]
         label = super().to_internal_value(data)
         return next(choice.value for choice in Difficulty if choice.label == label)
 
 
-class TopicSummarySerializer(serializers.ModelSerializer[Topic]):
+class TopicSummarySerializer(FastRepresentationMixin, RehearseModelSerializer):
     class Meta:
         model = Topic
         fields = ("slug", "title")
 
 
-class TopicSerializer(serializers.ModelSerializer[Topic]):
+class TopicSerializer(FastRepresentationMixin, RehearseModelSerializer):
     question_count = serializers.IntegerField(read_only=True)
 
     class Meta:
@@ -37,10 +38,10 @@ class TopicSerializer(serializers.ModelSerializer[Topic]):
         fields = ("slug", "title", "description", "question_count")
 
 
-class QuestionSerializer(serializers.ModelSerializer[Question]):
+class QuestionSerializer(FastRepresentationMixin, RehearseModelSerializer):
     topic = TopicSummarySerializer(read_only=True)
     difficulty = DifficultyField()
-    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    tags = serializers.SlugRelatedField[Tag](many=True, read_only=True, slug_field="slug")
 
     class Meta:
         model = Question

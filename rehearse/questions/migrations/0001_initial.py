@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,58 +15,151 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Source',
+            name="Source",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=255, unique=True)),
-                ('digest', models.CharField(help_text='SHA-256 of the text last imported.', max_length=64)),
-                ('imported_at', models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=255, unique=True)),
+                (
+                    "digest",
+                    models.CharField(help_text="SHA-256 of the text last imported.", max_length=64),
+                ),
+                ("imported_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
         ),
         migrations.CreateModel(
-            name='Tag',
+            name="Tag",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
             ],
             options={
-                'ordering': ('slug',),
+                "ordering": ("slug",),
             },
         ),
         migrations.CreateModel(
-            name='Topic',
+            name="Topic",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ('title',),
+                "ordering": ("title",),
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80)),
-                ('title', models.CharField(max_length=200)),
-                ('prompt', models.TextField()),
-                ('answer', models.TextField(blank=True, help_text='Markdown. Empty while unanswered.')),
-                ('difficulty', models.PositiveSmallIntegerField(choices=[(1, 'easy'), (2, 'medium'), (3, 'hard')], default=2)),
-                ('status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published')], default='draft', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions', to=settings.AUTH_USER_MODEL)),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='questions', to='questions.source')),
-                ('tags', models.ManyToManyField(blank=True, related_name='questions', to='questions.tag')),
-                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='questions', to='questions.topic')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80)),
+                ("title", models.CharField(max_length=200)),
+                ("prompt", models.TextField()),
+                (
+                    "answer",
+                    models.TextField(blank=True, help_text="Markdown. Empty while unanswered."),
+                ),
+                (
+                    "difficulty",
+                    models.PositiveSmallIntegerField(
+                        choices=[(1, "easy"), (2, "medium"), (3, "hard")], default=2
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("in_review", "in review"),
+                            ("published", "published"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, editable=False),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="questions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="questions",
+                        to="questions.source",
+                    ),
+                ),
+                (
+                    "tags",
+                    models.ManyToManyField(
+                        blank=True, related_name="questions", to="questions.tag"
+                    ),
+                ),
+                (
+                    "topic",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="questions",
+                        to="questions.topic",
+                    ),
+                ),
             ],
             options={
-                'permissions': [('moderate_question', 'Can publish, reject and unpublish any question')],
-                'indexes': [models.Index(fields=['status', '-created_at', '-id'], name='question_status_created'), models.Index(fields=['topic', 'status', '-created_at', '-id'], name='question_topic_created'), models.Index(fields=['status', 'difficulty', '-created_at', '-id'], name='question_difficulty_created'), models.Index(fields=['status', 'title', 'id'], name='question_status_title'), models.Index(fields=['author', 'status'], name='question_author_status')],
-                'constraints': [models.UniqueConstraint(fields=('topic', 'slug'), name='question_natural_key')],
+                "permissions": [
+                    ("moderate_question", "Can publish, reject and unpublish any question")
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["status", "-created_at", "-id"], name="question_status_created"
+                    ),
+                    models.Index(
+                        fields=["topic", "status", "-created_at", "-id"],
+                        name="question_topic_created",
+                    ),
+                    models.Index(
+                        fields=["status", "difficulty", "-created_at", "-id"],
+                        name="question_difficulty_created",
+                    ),
+                    models.Index(fields=["status", "title", "id"], name="question_status_title"),
+                    models.Index(fields=["author", "status"], name="question_author_status"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(fields=("topic", "slug"), name="question_natural_key")
+                ],
             },
         ),
     ]

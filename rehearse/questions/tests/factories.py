@@ -43,4 +43,4 @@ class QuestionFactory(factory.django.DjangoModelFactory[Question]):
     @factory.post_generation
     def tags(self, create: bool, extracted: list[Tag] | None, **kwargs: object) -> None:
         if create and extracted:
-            self.tags.set(extracted)  # type: ignore[attr-defined]
+            self.tags.set(extracted)

@@ -55,21 +55,21 @@ def test_bad_query_parameter_is_a_400_naming_the_field(
 def test_tampered_cursor_is_refused(api_client: APIClient) -> None:
     for _ in range(3):
         QuestionFactory()
-    next_url = api_client.get(URL, {"page_size": 1}).json()["next"]
+    next_url = api_client.get(URL, {"page_size": "1"}).json()["next"]
     token = next_url.split("cursor=")[1].split("&")[0]
     forged = signing.dumps({"o": ["-created_at", "-pk"], "v": ["not-a-date", 1], "r": False})
-    assert_problem(api_client.get(URL, {"page_size": 1, "cursor": forged}), 400, field="cursor")
+    assert_problem(api_client.get(URL, {"page_size": "1", "cursor": forged}), 400, field="cursor")
     assert_problem(
-        api_client.get(URL, {"page_size": 1, "cursor": token[:-2] + "xx"}), 400, field="cursor"
+        api_client.get(URL, {"page_size": "1", "cursor": token[:-2] + "xx"}), 400, field="cursor"
     )
 
 
 def test_cursor_from_another_ordering_is_refused(api_client: APIClient) -> None:
     for _ in range(3):
         QuestionFactory()
-    next_url = api_client.get(URL, {"page_size": 1, "ordering": "title"}).json()["next"]
+    next_url = api_client.get(URL, {"page_size": "1", "ordering": "title"}).json()["next"]
     token = next_url.split("cursor=")[1].split("&")[0]
-    assert_problem(api_client.get(URL, {"cursor": token, "page_size": 1}), 400, field="cursor")
+    assert_problem(api_client.get(URL, {"cursor": token, "page_size": "1"}), 400, field="cursor")
 
 
 @pytest.mark.parametrize("path", [f"{URL}999999/", f"{URL}abc/", "/api/v1/topics/nope/"])
@@ -100,6 +100,6 @@ def test_unacceptable_accept_header_is_a_406_problem(api_client: APIClient) -> N
 def test_oversized_body_is_a_413_problem(api_client: APIClient, settings: Any) -> None:
     settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
     response = api_client.generic(
-        "POST", URL, b"{" + b" " * 2048 + b"}", content_type="application/json"
+        "POST", URL, "{" + " " * 2048 + "}", content_type="application/json"
     )
     assert_problem(response, 413)

@@ -126,14 +126,14 @@ def test_cursor_pages_visit_every_row_once_even_with_ties(
     seen = walk(api_client, f"{URL}?page_size=5&ordering={ordering}")
     assert sorted(seen) == [f"q{index:02d}" for index in range(23)]
     assert len(seen) == len(set(seen)) == 23
-    everything = titles(api_client.get(URL, {"page_size": 100, "ordering": ordering}))
+    everything = titles(api_client.get(URL, {"page_size": "100", "ordering": ordering}))
     assert seen == everything
 
 
 def test_previous_link_returns_the_page_before(api_client: APIClient) -> None:
     for index in range(9):
         QuestionFactory(title=f"q{index}")
-    first = api_client.get(URL, {"page_size": 4, "ordering": "title"}).json()
+    first = api_client.get(URL, {"page_size": "4", "ordering": "title"}).json()
     assert first["previous"] is None
     second = api_client.get(first["next"]).json()
     back = api_client.get(second["previous"]).json()
