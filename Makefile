@@ -54,9 +54,16 @@ deploy-check: venv
 	$(BIN)/rehearse check --deploy --fail-level WARNING
 
 schemathesis: venv
-	$(BIN)/python bench/../tests/schemathesis_run.py
+	scripts/schemathesis.sh
 
 check: lint typecheck migrations-check deploy-check test
+
+## The production topology on this machine: nginx (TLS) + 2 gunicorn + PostgreSQL + Redis
+stack: venv
+	$(BIN)/python deploy/local/stack.py up
+
+stack-down:
+	$(PYTHON) deploy/local/stack.py down
 
 ## Benchmarks (not tests): see docs/performance.md
 bench: venv

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import secrets
+from collections.abc import Iterator
 
 import pytest
+from django.core.cache import caches
 from django.db import connection
 from rest_framework.test import APIClient
 
@@ -18,6 +21,19 @@ def pytest_configure(config: pytest.Config) -> None:
     )
     settings.register_profile("dev", max_examples=50, deadline=None)
     settings.load_profile("ci" if os.environ.get("CI") else "dev")
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache() -> Iterator[None]:
+    """Give every test its own cache namespace (throttle counters, bank version).
+
+    Clearing would also wipe what parallel workers sharing one Redis are using.
+    """
+    cache = caches["default"]
+    saved = cache.version
+    cache.version = secrets.randbits(62)
+    yield
+    cache.version = saved
 
 
 @pytest.fixture

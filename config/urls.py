@@ -10,8 +10,12 @@ from rehearse.core.exceptions import api_aware_handler
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("api/v1/", include("rehearse.accounts.api.urls")),
     path("api/v1/", include("rehearse.questions.api.urls")),
     path("api/v1/practice/", include("rehearse.practice.api.urls")),
+    # Session sign-in pages of the browsable API (same views, cookie + CSRF instead
+    # of a bearer token).
+    path("api/auth/", include("rest_framework.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
     path("admin/", admin.site.urls),

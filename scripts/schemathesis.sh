@@ -20,10 +20,10 @@ export SECURE_SSL_REDIRECT=false
 export THROTTLE_ANON_RATE=1000000/min THROTTLE_USER_RATE=1000000/min
 export STATIC_ROOT=$work/static
 
-$BIN/rehearse migrate --noinput --verbosity 0
+$BIN/rehearse migrate --noinput --verbosity 0 >/dev/null
 $BIN/rehearse import-questions content/*.md --verbosity 0 >/dev/null
 $BIN/gunicorn config.wsgi:application --bind 127.0.0.1:$PORT --workers 2 \
-    --error-logfile "$work/gunicorn.log" &
+    >"$work/gunicorn.log" 2>&1 &
 server=$!
 
 $BIN/schemathesis run "http://127.0.0.1:$PORT/api/schema/" \

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django.contrib.postgres",
     "corsheaders",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -49,6 +50,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "rehearse.core.middleware.BodySizeLimitMiddleware",
+    "rehearse.core.conditional.BankConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -56,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
+# How long a shared cache (nginx) may serve a copy of an anonymous read of the published
+# bank: the bound within which an edit reaches every client (rehearse/core/conditional.py).
+BANK_CACHE_SECONDS = env_int("BANK_CACHE_SECONDS", 5)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -139,7 +144,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # Bearer tokens first: an unauthenticated request then gets 401 with
+    # WWW-Authenticate: Bearer (DRF asks the first class for the challenge). Sessions
+    # (with CSRF enforced on unsafe methods) serve the browsable API and the pages.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rehearse.accounts.authentication.RevocableJWTAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -155,6 +164,11 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("THROTTLE_ANON_RATE", "120/min"),
         "user": env_str("THROTTLE_USER_RATE", "600/min"),
+        # Per client address, on the endpoints an attacker would hammer.
+        "register": env_str("THROTTLE_REGISTER_RATE", "10/h"),
+        "token": env_str("THROTTLE_TOKEN_RATE", "20/min"),
+        "refresh": env_str("THROTTLE_REFRESH_RATE", "30/min"),
+        "password": env_str("THROTTLE_PASSWORD_RATE", "10/h"),
     },
     # The address a throttle sees: only as many X-Forwarded-For hops as there are
     # proxies we run (nginx = 1). Anything further left was written by the client.
@@ -190,9 +204,26 @@ CORS_ALLOW_CREDENTIALS = False
 CORS_EXPOSE_HEADERS = ["Location", "Retry-After", "X-Request-ID", "ETag"]
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
+# Failed sign-ins per account (whatever address they come from) before sign-in is
+# refused with 429 for the rest of the window.
+LOGIN_FAILURE_LIMIT = env_str("LOGIN_FAILURE_LIMIT", "5/15m") or "5/15m"
+
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5)),
     "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 7)),
+    # Rotation and reuse detection are done by rehearse.accounts.tokens.
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": False,
+    # HS256 only: the algorithm is pinned, so "alg": "none" or RS/HS confusion fails.
+    "ALGORITHM": "HS256",
+    # SIGNING_KEY: SECRET_KEY unless production is given JWT_SIGNING_KEY.
+    "ISSUER": env_str("JWT_ISSUER", "rehearse"),
+    "AUDIENCE": env_str("JWT_AUDIENCE", "rehearse-api"),
+    "LEEWAY": 0,
+    "AUTH_HEADER_TYPES": ("Bearer",),
+    "USER_ID_FIELD": "id",
+    "USER_ID_CLAIM": "user_id",
 }
 
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -10,7 +10,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_bool, env_int, env_list, env_required, env_str
 
 from .base import *  # noqa: F403
-from .base import DEBUG, REST_FRAMEWORK
+from .base import DEBUG, REST_FRAMEWORK, SIMPLE_JWT
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -38,6 +38,13 @@ CSRF_COOKIE_SECURE = True
 CSRF_COOKIE_HTTPONLY = True
 SESSION_COOKIE_NAME = "__Host-sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken"
+
+# Tokens can be signed with their own key, so rotating it signs everyone out of the
+# API without invalidating sessions and password-reset links (and vice versa).
+JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or SECRET_KEY
+if len(JWT_SIGNING_KEY) < 50:
+    raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 50 characters long.")
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

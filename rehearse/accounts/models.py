@@ -65,6 +65,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Admins: may use the admin site and manage users and roles."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    token_version = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text=(
+            "Every token carries the version it was issued under; raising it (password "
+            "change, stolen refresh token) makes all earlier tokens useless at once."
+        ),
+    )
 
     objects: ClassVar[UserManager] = UserManager()
 
@@ -91,3 +99,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_full_name(self) -> str:
         return self.display_name or self.email
+
+
+class RotatedRefreshToken(models.Model):
+    """A refresh token that has been exchanged for a new pair.
+
+    Presenting it again means someone else holds a copy (see accounts/tokens.py). The
+    unique ``jti`` is also what lets only one of two concurrent exchanges succeed.
+    """
+
+    jti = models.CharField(max_length=255, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    rotated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.jti

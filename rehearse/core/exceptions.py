@@ -12,12 +12,13 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions as drf
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.serializers import as_serializer_error
 
 from rehearse.core import problems
 from rehearse.core.problems import ProblemType, problem_body, problem_response
@@ -31,9 +32,12 @@ class DomainError(Exception):
     status: int = 409
     problem_type: ProblemType = problems.CONFLICT
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers or {}
         self.extensions = extensions
 
 
@@ -88,10 +92,18 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
                 exc.status, problem_type=exc.problem_type, detail=exc.detail, **exc.extensions
             ),
             status=exc.status,
+            headers=exc.headers,
         )
+    elif isinstance(exc, DjangoValidationError):
+        # Services validate models with full_clean(); their errors are bad input too.
+        return problem_exception_handler(drf.ValidationError(as_serializer_error(exc)), context)
     elif isinstance(exc, RequestDataTooBig):
         response = Response(problem_body(413, detail=str(exc)), status=413)
     else:
+        # Imported here: rest_framework.views reads the API settings at import time,
+        # and those name classes that raise DomainError.
+        from rest_framework.views import exception_handler as drf_exception_handler
+
         response = drf_exception_handler(exc, context)
         if response is None:
             return None  # an unexpected error: Django logs it and handler500 answers
@@ -106,6 +118,8 @@ def problem_exception_handler(exc: Exception, context: dict[str, Any]) -> Respon
             )
         else:
             detail = getattr(exc, "detail", None)
+            if isinstance(detail, Mapping):  # simplejwt: {"detail": ..., "code": ...}
+                detail = detail.get("detail") or next(iter(detail.values()), None)
             response.data = problem_body(
                 response.status_code,
                 problem_type=kind,

@@ -67,7 +67,7 @@ class KeysetPagination(BasePagination):
 
     def _decode(self, request: Request, ordering: Sequence[str]) -> tuple[list[Any], bool] | None:
         token = request.query_params.get(self.cursor_query_param)
-        if token is None:
+        if not token:  # absent, or "cursor=" as forms send it: the first page
             return None
         try:
             payload = signing.loads(token, salt=_SALT)

@@ -17,9 +17,8 @@ from operator import attrgetter
 from typing import Any
 
 from django.db import models
-from rest_framework import ISO_8601
+from rest_framework import ISO_8601, relations, serializers
 from rest_framework import fields as drf_fields
-from rest_framework import relations, serializers
 from rest_framework.settings import api_settings
 
 _IDENTITY_FIELDS = (
@@ -157,3 +156,26 @@ class FastRepresentationMixin:
 
     def to_representation(self, instance: Any) -> dict[str, Any]:
         return {name: render(instance) for name, render in self._render_plan}
+
+
+class StrictFieldsMixin:
+    """Refuse unknown and read-only fields in a request body instead of ignoring them.
+
+    DRF silently drops fields it does not know, so a client that misspells
+    ``interview_date`` or tries to set ``is_staff`` believes it succeeded. Here both
+    are a 400 naming the field.
+    """
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, dict):
+            fields = self.fields  # type: ignore[attr-defined]
+            errors: dict[str, list[str]] = {}
+            for name in data:
+                field = fields.get(name)
+                if field is None:
+                    errors[name] = ["Unknown field."]
+                elif field.read_only:
+                    errors[name] = ["This field is read-only."]
+            if errors:
+                raise serializers.ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]

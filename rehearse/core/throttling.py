@@ -14,6 +14,7 @@ Rejected requests count too: a client that keeps hammering stays limited.
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
 from typing import Any
@@ -27,10 +28,16 @@ from rest_framework.throttling import BaseThrottle
 _local_lock = threading.Lock()
 
 
+_RATE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*([smhd])[a-z]*\s*$")
+
+
 def parse_rate(rate: str) -> tuple[int, int]:
-    """``"120/min"`` -> (120, 60). Periods: s, sec, m, min, h, hour, d, day."""
-    count, _, period = rate.partition("/")
-    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[period.strip()[:1]]
+    """``"120/min"`` -> (120, 60); ``"5/15m"`` -> (5, 900). Units: s, m, h, d."""
+    match = _RATE.match(rate)
+    if match is None:
+        raise ValueError(f"{rate!r} is not a rate such as 120/min or 5/15m.")
+    count, multiplier, unit = match.groups()
+    seconds = {"s": 1, "m": 60, "h": 3600, "d": 86400}[unit] * int(multiplier or 1)
     return int(count), seconds
 
 
@@ -70,6 +77,43 @@ def hit(key: str, window: int, now: float | None = None) -> tuple[int, int, floa
         return count, cache.get(previous, 0), position
 
 
+def _estimate(count: int, previous: int, position: float) -> float:
+    return previous * (1 - position) + count
+
+
+def _seconds_until_below(
+    limit: int, count: int, previous: int, position: float, window: int
+) -> float:
+    """How long until the sliding estimate is ``limit`` or less again (no new hits)."""
+    remaining = (1 - position) * window
+    if count > limit:
+        # Over even without the previous window: wait for this window to end, then
+        # for its weight (as the next "previous") to fall to the limit.
+        return remaining + (1 - limit / count) * window
+    if previous == 0:
+        return 0.0
+    needed = 1 - (limit - count) / previous  # the position at which the estimate fits
+    return max(needed - position, 0.0) * window
+
+
+def count_request(key: str, limit: int, window: int) -> float | None:
+    """Count one request under ``key``; None if it is within ``limit`` per ``window``,
+    else the seconds until the count is back within it.
+
+    Counting comes before the decision and is atomic, so N concurrent requests see
+    N distinct counts: no burst can slip past the limit between a read and a write.
+    """
+    count, previous, position = hit(key, window)
+    if _estimate(count, previous, position) <= limit:
+        return None
+    return _seconds_until_below(limit, count, previous, position, window)
+
+
+def reset(key: str, window: int) -> None:
+    index = int(time.time() // window)
+    caches["default"].delete_many([f"{key}:{index}", f"{key}:{index - 1}"])
+
+
 class SlidingWindowThrottle(BaseThrottle):
     scope: str = ""
 
@@ -87,19 +131,11 @@ class SlidingWindowThrottle(BaseThrottle):
         key = self.get_cache_key(request, view)
         if key is None:
             return True
-        count, previous, position = hit(f"throttle:{self.scope}:{key}", self.duration)
-        estimate = previous * (1 - position) + count
-        if estimate <= self.num_requests:
+        wait = count_request(f"throttle:{self.scope}:{key}", self.num_requests, self.duration)
+        if wait is None:
             return True
-        self.wait_seconds = self._wait(count, previous, position)
+        self.wait_seconds = wait
         return False
-
-    def _wait(self, count: int, previous: int, position: float) -> float:
-        if count > self.num_requests or previous == 0:
-            return (1 - position) * self.duration  # until this window is over
-        # Until the previous window's weight has fallen enough to fit this count.
-        needed = 1 - (self.num_requests - count) / previous
-        return max(needed - position, 0) * self.duration
 
     def wait(self) -> float:
         return max(1.0, math.ceil(self.wait_seconds))

@@ -152,3 +152,33 @@ class Question(models.Model):
     @property
     def is_answered(self) -> bool:
         return bool(self.answer.strip())
+
+
+class QuestionTransition(models.Model):
+    """The audit trail of the authoring workflow: who moved which question, when, why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "submit for review"
+        PUBLISH = "publish", "publish"
+        REJECT = "reject", "reject"
+        UNPUBLISH = "unpublish", "unpublish"
+
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="transitions")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="question_transitions",
+    )
+    action = models.CharField(max_length=16, choices=Action.choices)
+    from_status = models.CharField(max_length=16, choices=QuestionStatus.choices)
+    to_status = models.CharField(max_length=16, choices=QuestionStatus.choices)
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("at", "id")
+        indexes: ClassVar = [models.Index(fields=["question", "at"], name="transition_question_at")]
+
+    def __str__(self) -> str:
+        return f"{self.question_id}: {self.from_status} -> {self.to_status} ({self.action})"
