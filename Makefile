@@ -49,6 +49,7 @@ migrations-check: venv
 deploy-check: venv
 	DJANGO_SETTINGS_MODULE=config.settings.production \
 	SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+	OIDC_RSA_PRIVATE_KEY="$$($(BIN)/python -m rehearse.oauth.keys)" \
 	ALLOWED_HOSTS=rehearse.example.org \
 	DATABASE_URL=postgres://rehearse@127.0.0.1:5432/rehearse \
 	$(BIN)/rehearse check --deploy --fail-level WARNING

@@ -6,13 +6,22 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from rehearse.core import health
 from rehearse.core.exceptions import api_aware_handler
+from rehearse.oauth import views as oauth_views
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("api/v1/", include("rehearse.accounts.api.urls")),
+    path("api/v1/", include("rehearse.accounts.api.users")),
     path("api/v1/", include("rehearse.questions.api.urls")),
     path("api/v1/practice/", include("rehearse.practice.api.urls")),
+    path("api/v1/katas/", include("rehearse.katas.api.urls")),
+    path("api/v1/oauth/", include("rehearse.oauth.api.urls")),
+    # rehearse as an OAuth2 / OpenID Connect authorization server, and the session
+    # sign-in its consent page needs.
+    path("o/", include("rehearse.oauth.urls")),
+    path("accounts/login/", oauth_views.LoginView.as_view(), name="account-login"),
+    path("accounts/logout/", oauth_views.LogoutView.as_view(), name="account-logout"),
     # Session sign-in pages of the browsable API (same views, cookie + CSRF instead
     # of a bearer token).
     path("api/auth/", include("rest_framework.urls")),

@@ -15,6 +15,7 @@ import dj_database_url
 import django_stubs_ext
 
 from config.env import env_bool, env_int, env_list, env_str
+from rehearse.oauth.scopes import DEFAULT_SCOPES, SCOPES
 
 # Generic Django classes (QuerySet[Question], ModelAdmin[Topic]) at run time too.
 django_stubs_ext.monkeypatch()
@@ -39,10 +40,13 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "oauth2_provider",
     "rehearse.core",
     "rehearse.accounts",
     "rehearse.questions",
     "rehearse.practice",
+    "rehearse.katas",
+    "rehearse.oauth",
 ]
 
 MIDDLEWARE = [
@@ -147,8 +151,11 @@ REST_FRAMEWORK = {
     # Bearer tokens first: an unauthenticated request then gets 401 with
     # WWW-Authenticate: Bearer (DRF asks the first class for the challenge). Sessions
     # (with CSRF enforced on unsafe methods) serve the browsable API and the pages.
+    # The JWT class passes on bearer tokens that are not JWT-shaped to the OAuth2 one,
+    # which refuses what it does not know and holds its tokens to their scopes.
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rehearse.accounts.authentication.RevocableJWTAuthentication",
+        "rehearse.oauth.authentication.OAuth2ScopedAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -175,6 +182,9 @@ REST_FRAMEWORK = {
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    # Media types are negotiated with the Accept header only: a "?format=" parameter
+    # would be an undocumented way to get a 404.
+    "URL_FORMAT_OVERRIDE": None,
 }
 
 SPECTACULAR_SETTINGS = {
@@ -191,10 +201,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "rehearse.core.schema.strict_request_bodies",
+    ],
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "ENUM_NAME_OVERRIDES": {
-        "DifficultyEnum": "rehearse.questions.models.Difficulty",
+        # The API names difficulties by label; the database stores ordered numbers.
+        "DifficultyEnum": ["easy", "medium", "hard"],
         "QuestionStatusEnum": "rehearse.questions.models.QuestionStatus",
+        "InterviewStatusEnum": "rehearse.practice.models.InterviewStatus",
+        "TransitionActionEnum": "rehearse.questions.models.QuestionTransition.Action",
     },
 }
 
@@ -226,6 +243,64 @@ SIMPLE_JWT = {
     "USER_ID_CLAIM": "user_id",
 }
 
+# rehearse as an OAuth2 / OpenID Connect authorization server (docs/oauth.md). Each
+# environment adds OIDC_RSA_PRIVATE_KEY: production from the environment, local and test
+# a generated one.
+OAUTH2_PROVIDER = {
+    "SCOPES": SCOPES,
+    "DEFAULT_SCOPES": DEFAULT_SCOPES,
+    "SCOPES_BACKEND_CLASS": "rehearse.oauth.validators.ApplicationScopes",
+    "OAUTH2_VALIDATOR_CLASS": "rehearse.oauth.validators.RehearseValidator",
+    "OAUTH2_SERVER_CLASS": "rehearse.oauth.validators.S256OnlyServer",
+    "APPLICATION_ADMIN_CLASS": "rehearse.oauth.admin.ApplicationAdmin",
+    "PKCE_REQUIRED": True,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_ACCESS_TOKEN_SECONDS", 3600),
+    "ID_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_ACCESS_TOKEN_SECONDS", 3600),
+    # Counted from the expiry of the refresh token's access token (so it slides with use).
+    "REFRESH_TOKEN_EXPIRE_SECONDS": env_int("OAUTH2_REFRESH_TOKEN_DAYS", 30) * 86400,
+    # Every refresh spends the refresh token; presenting a spent one revokes its family.
+    "ROTATE_REFRESH_TOKEN": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REFRESH_TOKEN_GRACE_PERIOD_SECONDS": 0,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    # https only; local and test settings add http for loopback redirect URIs.
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+    "ALLOW_URI_WILDCARDS": False,
+    "OIDC_ENABLED": True,
+    "OIDC_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OIDC_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    "OAUTH2_RESPONSE_TYPES_SUPPORTED": ["code"],
+    "OAUTH2_GRANT_TYPES_SUPPORTED": ["authorization_code", "client_credentials", "refresh_token"],
+    "OAUTH2_TOKEN_ENDPOINT_AUTH_METHODS_SUPPORTED": [
+        "client_secret_basic",
+        "client_secret_post",
+        "none",
+    ],
+    # RFC 9700 (OAuth 2.0 Security BCP), all enforced: no implicit or password grant, no
+    # plain PKCE, no token in a query string, `iss` in authorization responses, and
+    # tokens stored only as hashes.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+}
+# The toolkit's models, unswapped, named so that migrations of models pointing at them
+# (rehearse.oauth) can be generated.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+# The consent page needs a signed-in session; this is where it sends a visitor first.
+LOGIN_URL = "/accounts/login/"
+
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
@@ -254,3 +329,12 @@ LOGGING = {
         "django.db.backends": {"level": "INFO"},
     },
 }
+
+# Kata submissions are graded synchronously, in a bubblewrap sandbox (docs/katas.md), at
+# most GRADER_MAX_CONCURRENT at once per host whatever the number of workers (one core per
+# grading): a slot is an flock on a lock file under GRADER_SLOT_DIR, shared by every process
+# on the host and freed if one dies. A submission that finds no free slot gets 503 with
+# Retry-After. GRADER_BWRAP is the bubblewrap binary; without it nothing is graded.
+GRADER_MAX_CONCURRENT = env_int("GRADER_MAX_CONCURRENT", 2)
+GRADER_SLOT_DIR = Path(env_str("GRADER_SLOT_DIR") or VAR_DIR / "grader-slots")
+GRADER_BWRAP = env_str("GRADER_BWRAP") or "/usr/bin/bwrap"

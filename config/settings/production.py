@@ -1,16 +1,17 @@
 """Production: PostgreSQL, Redis, behind nginx with TLS.
 
-Refuses to start (ImproperlyConfigured) without a secret key, allowed hosts and a
-database URL, or with DEBUG on: a misconfigured server should fail at boot, not
-serve with a guessable key.
+Refuses to start (ImproperlyConfigured) without a secret key, allowed hosts, a
+database URL and the OpenID Connect signing key, or with DEBUG on: a misconfigured
+server should fail at boot, not serve with a guessable key.
 """
 
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_required, env_str
+from rehearse.oauth.keys import checked_rsa_private_key
 
 from .base import *  # noqa: F403
-from .base import DEBUG, REST_FRAMEWORK, SIMPLE_JWT
+from .base import DEBUG, OAUTH2_PROVIDER, REST_FRAMEWORK, SIMPLE_JWT
 
 if DEBUG:
     raise ImproperlyConfigured("DEBUG must be off in production.")
@@ -45,6 +46,14 @@ JWT_SIGNING_KEY = env_str("JWT_SIGNING_KEY") or SECRET_KEY
 if len(JWT_SIGNING_KEY) < 50:
     raise ImproperlyConfigured("JWT_SIGNING_KEY must be at least 50 characters long.")
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": JWT_SIGNING_KEY}
+
+# OpenID Connect is on, so ID tokens need an RSA key every app server shares (a key made
+# at start would differ per process and JWKS would contradict it).
+if OAUTH2_PROVIDER["OIDC_ENABLED"]:
+    OAUTH2_PROVIDER = {
+        **OAUTH2_PROVIDER,
+        "OIDC_RSA_PRIVATE_KEY": checked_rsa_private_key(env_required("OIDC_RSA_PRIVATE_KEY")),
+    }
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

@@ -5,9 +5,10 @@ PostgreSQL and Redis.
 """
 
 from config.env import env_str
+from rehearse.oauth.keys import rsa_private_key_pem
 
 from .base import *  # noqa: F403
-from .base import REST_FRAMEWORK
+from .base import OAUTH2_PROVIDER, REST_FRAMEWORK
 
 DEBUG = False
 SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-hs256-signing"  # noqa: S105
@@ -18,6 +19,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 if not env_str("DATABASE_URL"):
     DATABASES = {"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}}
+
+# A throwaway ID token key, made once per test process (about 0.1 s); loopback http
+# redirect URIs allowed, as in local settings, for the live-server tests.
+OAUTH2_PROVIDER = {
+    **OAUTH2_PROVIDER,
+    "OIDC_RSA_PRIVATE_KEY": env_str("OIDC_RSA_PRIVATE_KEY") or rsa_private_key_pem(),
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+}
 
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},

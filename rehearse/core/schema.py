@@ -37,10 +37,35 @@ _DESCRIPTIONS = {
     "413": "The request body is larger than the limit.",
     "415": "The body is not JSON.",
     "429": "Too many requests; retry after the number of seconds in Retry-After.",
+    "503": "A service rehearse depends on is down or busy; retry after Retry-After.",
 }
 
 
+def _allows_anonymous(view: Any, method: str) -> bool:
+    """Would the view's permission classes let an anonymous request with ``method`` in?
+
+    drf-spectacular only knows DRF's AllowAny and IsAuthenticatedOrReadOnly; asking the
+    permission classes themselves covers ours too.
+    """
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+    from rest_framework.request import Request
+
+    request = Request(RequestFactory().generic(method, "/"))
+    request.user = AnonymousUser()
+    try:
+        return all(perm.has_permission(request, view) for perm in view.get_permissions())
+    except Exception:
+        return False
+
+
 class ProblemAutoSchema(AutoSchema):
+    def get_auth(self) -> list[Any]:
+        auths: list[Any] = super().get_auth()
+        if {} not in auths and auths and _allows_anonymous(self.view, self.method):
+            auths.append({})  # signing in is optional here
+        return auths
+
     def _error_codes(self) -> list[str]:
         codes = ["400", "429"]
         if self.method in ("POST", "PUT", "PATCH"):
@@ -64,3 +89,32 @@ class ProblemAutoSchema(AutoSchema):
             response["description"] = _DESCRIPTIONS[code]
             responses[code] = response
         return responses
+
+
+def strict_request_bodies(
+    result: dict[str, Any], generator: Any, request: Any, public: bool
+) -> dict[str, Any]:
+    """Say in the schema what the API does: request bodies with unknown fields are 400.
+
+    Every serializer that reads a body uses ``StrictFieldsMixin``; without
+    ``additionalProperties: false`` a client (or a fuzzer) would believe extra
+    fields are accepted and ignored.
+    """
+    for name, component in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and component.get("type") == "object":
+            component.setdefault("additionalProperties", False)
+            for field in component.get("properties", {}).values():
+                _no_nul(field)
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                _no_nul(parameter.get("schema", {}))
+    return result
+
+
+def _no_nul(schema: dict[str, Any]) -> None:
+    """Django refuses NUL characters in every text field and query parameter (400)."""
+    if schema.get("type") == "string" and not ({"enum", "format", "pattern"} & schema.keys()):
+        schema["pattern"] = "^[^\\x00]*$"
+    elif schema.get("type") == "array" and isinstance(schema.get("items"), dict):
+        _no_nul(schema["items"])

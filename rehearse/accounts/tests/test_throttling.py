@@ -21,6 +21,7 @@ from rest_framework.test import APIClient
 from rehearse.accounts.models import User
 from rehearse.accounts.tests.conftest import PASSWORD
 from rehearse.core.throttling import parse_rate
+from rehearse.oauth.keys import rsa_private_key_pem
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[3]
@@ -191,6 +192,7 @@ def two_workers_on_redis(on_postgres: None, transactional_db: None) -> Iterator[
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "OIDC_RSA_PRIVATE_KEY": rsa_private_key_pem(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,

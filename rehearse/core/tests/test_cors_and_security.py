@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from rehearse.oauth.keys import rsa_private_key_pem
+
 ROOT = Path(__file__).resolve().parents[3]
 ALLOWED = "https://app.example.org"
 
@@ -95,6 +97,7 @@ print(json.dumps({
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "s" * 64,
+        "OIDC_RSA_PRIVATE_KEY": rsa_private_key_pem(),
         "ALLOWED_HOSTS": "testserver",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
         "STATIC_ROOT": str(tmp_path / "static"),

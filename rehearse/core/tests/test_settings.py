@@ -13,11 +13,14 @@ from pathlib import Path
 
 import pytest
 
+from rehearse.oauth.keys import rsa_private_key_pem
+
 ROOT = Path(__file__).resolve().parents[3]
 GOOD = {
     "SECRET_KEY": "k" * 64,
     "ALLOWED_HOSTS": "rehearse.example.org",
     "DATABASE_URL": "postgres://rehearse@127.0.0.1:5432/rehearse",
+    "OIDC_RSA_PRIVATE_KEY": rsa_private_key_pem(),
 }
 
 
@@ -49,6 +52,7 @@ def test_production_boots_with_its_secrets() -> None:
         ("SECRET_KEY", "SECRET_KEY"),
         ("ALLOWED_HOSTS", "ALLOWED_HOSTS"),
         ("DATABASE_URL", "DATABASE_URL"),
+        ("OIDC_RSA_PRIVATE_KEY", "OIDC_RSA_PRIVATE_KEY"),
     ],
 )
 def test_production_refuses_to_start_without(missing: str, message: str) -> None:

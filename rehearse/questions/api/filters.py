@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.core.validators import validate_slug
 from django.db.models import QuerySet
 
 from rehearse.questions import selectors
@@ -18,11 +17,14 @@ from rehearse.questions.models import Difficulty, Question, QuestionStatus
 DIFFICULTY_BY_NAME = {choice.label: choice.value for choice in Difficulty}
 
 
+# Length limits the schema must state too (django-filter's schema does not carry them).
+MAX_LENGTHS = {"topic": 80, "tag": 50, "search": 200}
+
+
 class QuestionFilter(django_filters.FilterSet):
     topic = django_filters.CharFilter(
         field_name="topic__slug",
-        validators=[validate_slug],
-        max_length=80,
+        max_length=MAX_LENGTHS["topic"],
         help_text="Topic slug, e.g. recursion.",
     )
     difficulty = django_filters.ChoiceFilter(
@@ -31,7 +33,7 @@ class QuestionFilter(django_filters.FilterSet):
         help_text="easy, medium or hard.",
     )
     tag = django_filters.CharFilter(
-        field_name="tags__slug", validators=[validate_slug], max_length=50, help_text="Tag slug."
+        field_name="tags__slug", max_length=MAX_LENGTHS["tag"], help_text="Tag slug."
     )
     status = django_filters.ChoiceFilter(
         choices=QuestionStatus.choices,
@@ -39,7 +41,7 @@ class QuestionFilter(django_filters.FilterSet):
     )
     search = django_filters.CharFilter(
         method="filter_search",
-        max_length=200,
+        max_length=MAX_LENGTHS["search"],
         help_text="Full-text search over title, prompt and answer.",
     )
     ordering = django_filters.OrderingFilter(

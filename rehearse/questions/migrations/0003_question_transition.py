@@ -7,28 +7,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('questions', '0002_question_search_index'),
+        ("questions", "0002_question_search_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='QuestionTransition',
+            name="QuestionTransition",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('submit', 'submit for review'), ('publish', 'publish'), ('reject', 'reject'), ('unpublish', 'unpublish')], max_length=16)),
-                ('from_status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published')], max_length=16)),
-                ('to_status', models.CharField(choices=[('draft', 'draft'), ('in_review', 'in review'), ('published', 'published')], max_length=16)),
-                ('reason', models.TextField(blank=True)),
-                ('at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('actor', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='question_transitions', to=settings.AUTH_USER_MODEL)),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='transitions', to='questions.question')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("submit", "submit for review"),
+                            ("publish", "publish"),
+                            ("reject", "reject"),
+                            ("unpublish", "unpublish"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("in_review", "in review"),
+                            ("published", "published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "draft"),
+                            ("in_review", "in review"),
+                            ("published", "published"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("reason", models.TextField(blank=True)),
+                ("at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="question_transitions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="transitions",
+                        to="questions.question",
+                    ),
+                ),
             ],
             options={
-                'ordering': ('at', 'id'),
-                'indexes': [models.Index(fields=['question', 'at'], name='transition_question_at')],
+                "ordering": ("at", "id"),
+                "indexes": [models.Index(fields=["question", "at"], name="transition_question_at")],
             },
         ),
     ]

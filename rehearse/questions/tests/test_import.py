@@ -173,3 +173,23 @@ def test_unreadable_files_are_clear_errors(
         path.write_bytes(content)
     with pytest.raises(CommandError, match=message):
         run_import(path)
+
+
+def test_an_import_never_overwrites_a_question_an_author_wrote(tmp_path: Path) -> None:
+    from rehearse.accounts.models import User
+
+    author = User.objects.create_user("author@example.org", "a long enough passphrase")
+    topic = Topic.objects.create(slug="topic", title="Topic")
+    Question.objects.create(
+        topic=topic,
+        slug="mine",
+        title="Mine",
+        prompt="Mine.",
+        answer="Written by hand.",
+        author=author,
+    )
+    sheet = tmp_path / "bank.md"
+    sheet.write_text("# Topic\n\n## Mine\n\nPrompt.\n\n### Answer\n\nImported.\n")
+    report = run_import(sheet)
+    assert "kept as another document defines them" in report
+    assert Question.objects.get(slug="mine").answer == "Written by hand."

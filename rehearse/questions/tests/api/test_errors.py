@@ -33,8 +33,8 @@ def assert_problem(response: Any, status: int, *, field: str | None = None) -> d
     [
         ({"difficulty": "extreme"}, "difficulty"),
         ({"status": "deleted"}, "status"),
-        ({"topic": "not a slug!"}, "topic"),
-        ({"tag": "<script>"}, "tag"),
+        ({"topic": "x" * 81}, "topic"),
+        ({"tag": "x" * 51}, "tag"),
         ({"ordering": "password"}, "ordering"),
         ({"ordering": "author__password"}, "ordering"),
         ({"search": "x" * 201}, "search"),
@@ -88,7 +88,9 @@ def test_method_not_allowed_is_a_405_problem(api_client: APIClient, method: str)
 
     question = QuestionFactory()
     api_client.force_authenticate(User.objects.create_user("u@example.org", "pw-long-enough-1"))
-    path = URL if method == "post" else f"{URL}{question.pk}/"
+    # The write routes that exist (POST on the list; PUT, PATCH, DELETE on an item) are
+    # tested in test_authoring.py; these are the ones that do not.
+    path = f"{URL}{question.pk}/" if method == "post" else URL
     body = assert_problem(getattr(api_client, method)(path, {}, format="json"), 405)
     assert method.upper() in body["detail"]
 

@@ -1,0 +1,67 @@
+"""Reads: the kata catalog, what a reference implementation returns, a learner's submissions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from rehearse.core import problems
+from rehearse.core.exceptions import DomainError
+from rehearse.katas.catalog import KATAS, Kata, KataInputError
+from rehearse.katas.models import Submission, SubmissionQuerySet
+
+if TYPE_CHECKING:
+    from rehearse.accounts.models import User
+
+# What a submission list shows: the code, the per-test results and the output are only
+# read for one submission at a time.
+SUMMARY_FIELDS = ("id", "kata", "verdict", "message", "duration_ms", "created_at")
+
+
+class KataNotFound(DomainError):
+    status = 404
+    problem_type = problems.NOT_FOUND
+
+
+class KataArgumentsInvalid(DomainError):
+    """Arguments the kata's reference refuses: wrong arity or types, or over a cap."""
+
+    status = 400
+    problem_type = problems.VALIDATION
+
+
+def kata_list() -> list[Kata]:
+    return list(KATAS.values())
+
+
+def kata_get(*, slug: str) -> Kata:
+    kata = KATAS.get(slug)
+    if kata is None:
+        raise KataNotFound(f"There is no kata {slug!r}; the katas are {', '.join(KATAS)}.")
+    return kata
+
+
+def kata_reference_result(*, kata: Kata, args: list[Any]) -> Any:
+    """What the kata's reference returns for ``args``, after its input validator.
+
+    Inputs over a cap (a 13-disk Hanoi, F(10,001)) are refused before any computation,
+    with a message that names the cap.
+    """
+    try:
+        return kata.run_reference(*args)
+    except KataInputError as exc:
+        raise KataArgumentsInvalid(str(exc), errors={"args": [str(exc)]}) from exc
+
+
+def submission_list(*, user: User, kata: Kata) -> SubmissionQuerySet:
+    """The learner's own submissions for ``kata``, newest first, without the heavy columns."""
+    return (
+        Submission.objects.owned_by(user)
+        .filter(kata=kata.slug)
+        .only(*SUMMARY_FIELDS)
+        .order_by("-created_at", "-id")
+    )
+
+
+def submission_detail(*, user: User, kata: Kata) -> SubmissionQuerySet:
+    """The learner's own submissions for ``kata``, every column."""
+    return Submission.objects.owned_by(user).filter(kata=kata.slug)
