@@ -72,12 +72,25 @@ class PasswordRejected(DomainError):
         super().__init__(" ".join(messages), errors={field: messages})
 
 
-def _failure_key(email: str) -> str:
+def _attempts_key(email: str) -> str:
     return f"login-failures:{email.strip().lower()}"
 
 
-def _failure_limit() -> tuple[int, int]:
-    return parse_rate(settings.LOGIN_FAILURE_LIMIT)
+def sign_in_attempt(email: str) -> int | None:
+    """Count one sign-in attempt for the account ``email`` names.
+
+    None if it may go on to check the password; otherwise the whole seconds to wait.
+    Every door that takes a password (the token API, the session login page) counts
+    here, so guesses spread over them still meet one limit.
+    """
+    limit, window = parse_rate(settings.LOGIN_FAILURE_LIMIT)
+    wait = count_request(_attempts_key(email), limit, window)
+    return None if wait is None else max(1, math.ceil(wait))
+
+
+def sign_in_succeeded(email: str) -> None:
+    _, window = parse_rate(settings.LOGIN_FAILURE_LIMIT)
+    reset(_attempts_key(email), window)
 
 
 def user_sign_in(*, email: str, password: str) -> TokenPair:
@@ -89,15 +102,13 @@ def user_sign_in(*, email: str, password: str) -> TokenPair:
     checked, so concurrent guesses cannot all get a check in; a successful sign-in
     clears the count.
     """
-    limit, window = _failure_limit()
-    key = _failure_key(email)
-    wait = count_request(key, limit, window)
+    wait = sign_in_attempt(email)
     if wait is not None:
-        raise TooManyFailedLogins(max(1, math.ceil(wait)))
+        raise TooManyFailedLogins(wait)
     user = authenticate(email=email, password=password)
     if user is None:
         raise InvalidCredentials("No active account matches this email and password.")
-    reset(key, window)
+    sign_in_succeeded(email)
     assert isinstance(user, User)
     return tokens_issue(user=user)
 

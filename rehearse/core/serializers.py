@@ -148,7 +148,13 @@ class FastRepresentationMixin:
             ):
                 slug_field = field.child_relation.slug_field
                 plan.append((str(field.field_name), _render_slugs(getter, slug_field)))
-            elif isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField):
+            elif isinstance(
+                field,
+                serializers.BaseSerializer | relations.ManyRelatedField | relations.RelatedField,
+            ):
+                # Related fields: DRF's get_attribute reads a foreign key's id without
+                # loading the related row (PKOnlyObject); reading the attribute would
+                # cost one query per row.
                 plan.append((str(field.field_name), _render_generic(field)))
             else:
                 plan.append((str(field.field_name), _render_with(getter, field.to_representation)))

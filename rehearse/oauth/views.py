@@ -6,7 +6,6 @@ The toolkit's token, revocation, discovery and JWKS views are used as they are
 
 from __future__ import annotations
 
-import math
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,8 +21,7 @@ from oauth2_provider.views import AuthorizationView
 from oauthlib.common import Request as OAuthlibRequest
 from oauthlib.common import urlencode
 
-from rehearse.accounts.services import _failure_key, _failure_limit
-from rehearse.core.throttling import count_request, reset
+from rehearse.accounts.services import sign_in_attempt, sign_in_succeeded
 from rehearse.oauth.scopes import SCOPES
 from rehearse.oauth.selectors import access_token_introspect
 
@@ -60,18 +58,16 @@ class LimitedAuthenticationForm(AuthenticationForm):
         email = self.cleaned_data.get("username")
         if not email or not self.cleaned_data.get("password"):
             return super().clean()
-        limit, window = _failure_limit()
-        key = _failure_key(email)
-        wait = count_request(key, limit, window)
+        wait = sign_in_attempt(email)
         if wait is not None:
-            self.retry_after = max(1, math.ceil(wait))
+            self.retry_after = wait
             raise forms.ValidationError(
                 f"Too many failed sign-ins for this account. Try again in "
                 f"{self.retry_after} seconds.",
                 code="throttled",
             )
         cleaned = super().clean()
-        reset(key, window)
+        sign_in_succeeded(email)
         return cleaned
 
 

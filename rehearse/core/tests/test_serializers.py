@@ -9,7 +9,11 @@ import pytest
 from django.utils import timezone
 from rest_framework import serializers
 
-from rehearse.core.serializers import StrictFieldsMixin
+from rehearse.core.serializers import (
+    FastRepresentationMixin,
+    RehearseModelSerializer,
+    StrictFieldsMixin,
+)
 from rehearse.questions.api.serializers import QuestionSerializer, TopicSerializer
 from rehearse.questions.models import Difficulty, Question, QuestionStatus
 from rehearse.questions.selectors import topic_list
@@ -80,3 +84,22 @@ def test_strict_fields_accept_known_fields() -> None:
     serializer = Strict(data={"name": "x"})
     assert serializer.is_valid()
     assert serializer.validated_data == {"name": "x"}
+
+
+class QuestionRef(FastRepresentationMixin, RehearseModelSerializer):
+    class Meta:
+        model = Question
+        fields = ("id", "topic", "author")
+
+
+def test_primary_key_relations_render_without_loading_the_related_rows(
+    django_assert_num_queries: Any,
+) -> None:
+    for _ in range(5):
+        QuestionFactory()
+    questions = list(Question.objects.all())
+    with django_assert_num_queries(0):
+        rendered = [QuestionRef().to_representation(question) for question in questions]
+    assert [row["topic"] for row in rendered] == [q.topic_id for q in questions]
+    assert all(row["author"] is None for row in rendered)
+    assert rendered == [drf_rendering(QuestionRef(), question) for question in questions]
