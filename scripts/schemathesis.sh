@@ -70,7 +70,7 @@ run() {  # run LABEL EXAMPLES CHECKS [schemathesis options...]
     shift 3
     echo "=== schemathesis: $label ==="
     $BIN/schemathesis run "$base/api/schema/" \
-        --wait-for-schema 30 --checks "$checks" --max-examples "$examples" --workers 2 \
+        --wait-for-schema 30 --checks "$checks" --max-examples "$examples" --workers 1 \
         --request-timeout 20 --seed 1 --suppress-health-check all "$@" || failed=1
 }
 

@@ -54,6 +54,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "rehearse.core.middleware.BodySizeLimitMiddleware",
+    "rehearse.core.middleware.QueryTextMiddleware",
     "rehearse.core.conditional.BankConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -147,7 +148,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 
 REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["rehearse.core.parsers.JSONParser"],
     # Bearer tokens first: an unauthenticated request then gets 401 with
     # WWW-Authenticate: Bearer (DRF asks the first class for the challenge). Sessions
     # (with CSRF enforced on unsafe methods) serve the browsable API and the pages.

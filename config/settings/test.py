@@ -11,7 +11,7 @@ from .base import *  # noqa: F403
 from .base import OAUTH2_PROVIDER, REST_FRAMEWORK
 
 DEBUG = False
-SECRET_KEY = "test-only-secret-key-that-is-long-enough-for-hs256-signing"  # noqa: S105
+SECRET_KEY = "test-only-secret-key-long-enough-for-hs256-and-for-hs512-signing-too"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1"]
 
 # Hashing with Argon2 would dominate the run time of the suite.

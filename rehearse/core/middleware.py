@@ -30,6 +30,27 @@ class RequestIdMiddleware:
         return response
 
 
+class QueryTextMiddleware:
+    """Refuse a query string holding NUL characters with 400 before any view runs.
+
+    Django decodes ``%00`` into the text it hands to filters and lookups, and
+    PostgreSQL cannot compare text with a NUL in it: the query would fail with a 500.
+    """
+
+    def __init__(self, get_response: GetResponse) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if "%00" in request.META.get("QUERY_STRING", "") and any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return problem_response(
+                400, detail="Query parameters may not contain NUL characters (%00)."
+            )
+        return self.get_response(request)
+
+
 class BodySizeLimitMiddleware:
     """Refuse a body larger than the limit with 413 before anything reads it.
 

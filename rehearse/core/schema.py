@@ -109,6 +109,9 @@ def strict_request_bodies(
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
                 _no_nul(parameter.get("schema", {}))
+                if parameter.get("in") == "query" and "enum" in parameter.get("schema", {}):
+                    # "?difficulty=" means "any difficulty", as HTML forms send it.
+                    parameter["allowEmptyValue"] = True
     return result
 
 

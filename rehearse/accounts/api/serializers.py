@@ -34,11 +34,11 @@ class CredentialsSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
 
 
 class RefreshSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = serializers.CharField(max_length=4096, trim_whitespace=False)
 
 
 class LogoutSerializer(StrictFieldsMixin, serializers.Serializer[Any]):
-    refresh = serializers.CharField(max_length=4096, required=False)
+    refresh = serializers.CharField(max_length=4096, required=False, trim_whitespace=False)
 
 
 class TokenPairSerializer(serializers.Serializer[Any]):
