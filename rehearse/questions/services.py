@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from rehearse.core import problems
@@ -248,6 +249,10 @@ class QuestionNotEditable(QuestionStateConflict):
     """An author tried to change or delete their question after it left the draft state."""
 
 
+class QuestionInUse(DomainError):
+    """Learners have practice history with the question; deleting it would erase that."""
+
+
 class SlugUnavailable(DomainError):
     """No free slug could be found for a title (only under extreme concurrent creation)."""
 
@@ -416,7 +421,14 @@ def question_update(
 def question_delete(*, question: Question, by: User) -> None:
     question = _locked(question)
     _check_editable(question, by, "delete")
-    question.delete()
+    try:
+        with transaction.atomic():
+            question.delete()
+    except ProtectedError:
+        raise QuestionInUse(
+            "Learners have cards or interview answers for this question; unpublish it "
+            "instead of deleting it, so their history stays intact."
+        ) from None
 
 
 def _move(*, question: Question, by: User, step: _Step, reason: str = "") -> Question:

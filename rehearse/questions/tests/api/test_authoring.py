@@ -326,3 +326,26 @@ def test_history_shows_a_deleted_actor_as_null(personas: Personas, bank: Bank) -
     personas.outsider.delete()
     [step] = ok(personas.client("admin").get(f"{URL}{bank.draft.pk}/history/"))["results"]
     assert step["actor"] is None
+
+
+def test_a_question_learners_practise_cannot_be_deleted(moderator_client_and_card: Any) -> None:
+    client, card = moderator_client_and_card
+    response = client.delete(f"/api/v1/questions/{card.question_id}/")
+    assert response.status_code == 409
+    assert response["Content-Type"] == "application/problem+json"
+    assert "unpublish" in response.json()["detail"]
+    card.refresh_from_db()  # still there, and so is its question
+    assert Question.objects.filter(pk=card.question_id).exists()
+
+
+@pytest.fixture
+def moderator_client_and_card() -> Any:
+    from rehearse.accounts.models import User
+    from rehearse.accounts.roles import Role, grant_role
+    from rehearse.practice.tests.factories import CardFactory
+
+    moderator = User.objects.create_user("mod-delete@example.org", "a long passphrase 1")
+    grant_role(moderator, Role.MODERATOR)
+    client = APIClient()
+    client.force_authenticate(moderator)
+    return client, CardFactory()
