@@ -11,6 +11,8 @@ from django.core.cache import caches
 from django.db import connection
 from rest_framework.test import APIClient
 
+from rehearse.accounts.tests.fixtures import make_user  # noqa: F401  (a shared fixture)
+
 
 def pytest_configure(config: pytest.Config) -> None:
     # Hypothesis: a CI profile that is thorough but bounded on a 2-core machine.

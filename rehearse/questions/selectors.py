@@ -8,7 +8,13 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from rehearse.questions.models import Question, QuestionQuerySet, Topic, question_visibility
+from rehearse.questions.models import (
+    Question,
+    QuestionQuerySet,
+    QuestionTransition,
+    Topic,
+    question_visibility,
+)
 
 if TYPE_CHECKING:
     from rehearse.questions.models import Viewer
@@ -53,6 +59,11 @@ def question_search(queryset: QuerySet[Question], terms: str) -> QuerySet[Questi
             Q(title__icontains=word) | Q(prompt__icontains=word) | Q(answer__icontains=word)
         )
     return queryset
+
+
+def question_history(question: Question) -> QuerySet[QuestionTransition]:
+    """The audit trail of one question, oldest first, with who did each step."""
+    return question.transitions.select_related("actor").order_by("at", "id")
 
 
 def topic_list(*, user: Viewer) -> QuerySet[Topic]:

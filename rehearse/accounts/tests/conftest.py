@@ -8,20 +8,9 @@ import pytest
 from rest_framework.test import APIClient
 
 from rehearse.accounts.models import User
-from rehearse.accounts.roles import Role, grant_role
+from rehearse.accounts.tests.fixtures import PASSWORD
 
-PASSWORD = "a sufficiently long passphrase"
-
-
-@pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
-    def make(email: str = "learner@example.org", *roles: Role, **fields: object) -> User:
-        user = User.objects.create_user(email, PASSWORD, **fields)
-        for role in (Role.LEARNER, *roles):
-            grant_role(user, role)
-        return user
-
-    return make
+__all__ = ["PASSWORD", "bearer", "sign_in"]
 
 
 @pytest.fixture

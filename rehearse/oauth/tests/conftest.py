@@ -23,10 +23,8 @@ from django.utils import timezone
 from oauth2_provider.models import get_access_token_model, set_token_value
 
 from rehearse.accounts.models import User
-from rehearse.accounts.roles import Role, grant_role
 from rehearse.oauth import services
 
-PASSWORD = "a sufficiently long passphrase"
 REDIRECT_URI = "http://127.0.0.1:8765/callback"
 ALL_USER_SCOPES = [
     "openid",
@@ -59,17 +57,6 @@ class Pkce:
         verifier = secrets.token_urlsafe(48)
         digest = hashlib.sha256(verifier.encode()).digest()
         return cls(verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode())
-
-
-@pytest.fixture
-def make_user(db: None) -> Callable[..., User]:
-    def make(email: str = "learner@example.org", *roles: Role, **fields: Any) -> User:
-        user = User.objects.create_user(email, PASSWORD, **fields)
-        for role in (Role.LEARNER, *roles):
-            grant_role(user, role)
-        return user
-
-    return make
 
 
 @pytest.fixture

@@ -18,7 +18,8 @@ from rest_framework.test import APIClient
 
 from rehearse.accounts.models import User
 from rehearse.accounts.tests.conftest import sign_in
-from rehearse.oauth.tests.conftest import PASSWORD, make_token
+from rehearse.accounts.tests.fixtures import PASSWORD
+from rehearse.oauth.tests.conftest import make_token
 from rehearse.oauth.tests.test_scope_table import call
 
 pytestmark = pytest.mark.django_db

@@ -20,8 +20,9 @@ import pytest
 import requests
 
 from rehearse.accounts.models import User
+from rehearse.accounts.tests.fixtures import PASSWORD
 from rehearse.oauth import services
-from rehearse.oauth.tests.conftest import PASSWORD, FormFields
+from rehearse.oauth.tests.conftest import FormFields
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -22,7 +22,8 @@ from authlib.integrations.requests_client import OAuth2Session
 from joserfc.errors import BadSignatureError
 
 from rehearse.accounts.models import User
-from rehearse.oauth.tests.conftest import PASSWORD, REDIRECT_URI, FormFields
+from rehearse.accounts.tests.fixtures import PASSWORD
+from rehearse.oauth.tests.conftest import REDIRECT_URI, FormFields
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

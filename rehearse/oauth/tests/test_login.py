@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from rehearse.accounts.models import User
-from rehearse.oauth.tests.conftest import PASSWORD
+from rehearse.accounts.tests.fixtures import PASSWORD
 
 pytestmark = pytest.mark.django_db
 

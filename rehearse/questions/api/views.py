@@ -187,6 +187,6 @@ class QuestionViewSet(viewsets.ModelViewSet[Any]):
     @action(detail=True, methods=["get"], filterset_class=None)
     def history(self, request: Request, pk: str | None = None) -> Response:
         question = self.get_object()
-        transitions = question.transitions.select_related("actor").order_by("at", "id")
+        transitions = selectors.question_history(question)
         page = self.paginate_queryset(transitions)
         return self.get_paginated_response(QuestionTransitionSerializer(page, many=True).data)
