@@ -27,8 +27,14 @@ run: venv
 	$(BIN)/rehearse collectstatic --noinput --verbosity 0
 	$(BIN)/rehearse runserver $(HOST):$(PORT)
 
+# What the browser tests inject into the pages (axe-core), pinned by package-lock.json.
+# Without npm the browser tests skip (with the reason), except on CI where they fail.
+node_modules: package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund && touch $@; \
+	else echo "npm not found: the browser tests will be skipped (see README, Test it)"; fi
+
 ## Run the whole test suite (SQLite; set DATABASE_URL / REDIS_URL for PostgreSQL + Redis)
-test: venv
+test: venv node_modules
 	$(BIN)/python -m pytest -n auto --dist loadfile -q
 
 lint: venv
@@ -76,4 +82,4 @@ lock:
 	/tmp/rehearse-lock/bin/pip freeze --exclude-editable | sort > $(LOCK)
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) var node_modules .pytest_cache .mypy_cache .ruff_cache .hypothesis

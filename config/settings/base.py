@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "rehearse.practice",
     "rehearse.katas",
     "rehearse.oauth",
+    "rehearse.web",
 ]
 
 MIDDLEWARE = [
@@ -60,8 +61,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "rehearse.web.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "rehearse.web.middleware.ContentSecurityPolicyMiddleware",
 ]
 # How long a shared cache (nginx) may serve a copy of an anonymous read of the published
 # bank: the bound within which an edit reaches every client (rehearse/core/conditional.py).
@@ -299,8 +302,27 @@ OAUTH2_PROVIDER = {
 # The toolkit's models, unswapped, named so that migrations of models pointing at them
 # (rehearse.oauth) can be generated.
 OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
-# The consent page needs a signed-in session; this is where it sends a visitor first.
-LOGIN_URL = "/accounts/login/"
+# Pages that need a signed-in session (the consent page too) send a visitor here first.
+LOGIN_URL = "web:login"
+
+# The study pages' policy: everything from rehearse itself, nothing inline (see
+# rehearse/web/middleware.py). form-action is left out: after the consent page's POST
+# the browser must follow the redirect to the client application's own site.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "connect-src": ["'self'"],
+    "font-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "frame-ancestors": ["'none'"],
+}
+CONTENT_SECURITY_POLICY_EXEMPT_PATHS = ["/api/", "/admin/"]
+# Shown on a question page as links for its "See it in rehearse: `path`" lines when set,
+# e.g. https://github.com/example/rehearse/blob/main (the repository's browsable root).
+SOURCE_CODE_URL = env_str("SOURCE_CODE_URL", "")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

@@ -17,10 +17,12 @@ import math
 import re
 import threading
 import time
+from types import SimpleNamespace
 from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
+from django.http import HttpRequest
 from rest_framework.request import Request
 from rest_framework.settings import api_settings
 from rest_framework.throttling import BaseThrottle
@@ -183,3 +185,16 @@ class ScopedRateThrottle(SlidingWindowThrottle):
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         return self.get_ident(request)
+
+
+def page_throttled(request: HttpRequest, *, scope: str) -> int | None:
+    """The API's scoped limit for a page's form: None if allowed, else seconds to wait.
+
+    Same rate and same counter as the API endpoint with ``throttle_scope = scope`` (the
+    key is the client address), so a form and its API twin share one limit.
+    """
+    throttle = ScopedRateThrottle()
+    # get_ident reads only request.META, which a Django request has too.
+    if throttle.allow_request(request, SimpleNamespace(throttle_scope=scope)):  # type: ignore[arg-type]
+        return None
+    return int(throttle.wait())

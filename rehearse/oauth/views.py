@@ -1,4 +1,4 @@
-"""The server-rendered side of OAuth2: sign-in, consent, and token introspection.
+"""The server-rendered side of OAuth2: consent and token introspection.
 
 The toolkit's token, revocation, discovery and JWKS views are used as they are
 (``rehearse/oauth/urls.py``); these replace the ones whose behaviour rehearse changes.
@@ -9,10 +9,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from django import forms
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, JsonResponse
 from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
@@ -21,7 +18,6 @@ from oauth2_provider.views import AuthorizationView
 from oauthlib.common import Request as OAuthlibRequest
 from oauthlib.common import urlencode
 
-from rehearse.accounts.services import sign_in_attempt, sign_in_succeeded
 from rehearse.oauth.scopes import SCOPES
 from rehearse.oauth.selectors import access_token_introspect
 
@@ -43,54 +39,6 @@ class ConsentView(AuthorizationView):
         ]
         context["redirect_host"] = urlsplit(kwargs.get("redirect_uri") or "").netloc
         return context
-
-
-class LimitedAuthenticationForm(AuthenticationForm):
-    """Django's sign-in form, with the per-account failure limit of the API sign-in.
-
-    The counter is the one ``POST /api/v1/auth/token/`` uses, so guesses spread over
-    both doors still hit one limit.
-    """
-
-    retry_after: int | None = None
-
-    def clean(self) -> dict[str, Any]:
-        email = self.cleaned_data.get("username")
-        if not email or not self.cleaned_data.get("password"):
-            return super().clean()
-        wait = sign_in_attempt(email)
-        if wait is not None:
-            self.retry_after = wait
-            raise forms.ValidationError(
-                f"Too many failed sign-ins for this account. Try again in "
-                f"{self.retry_after} seconds.",
-                code="throttled",
-            )
-        cleaned = super().clean()
-        sign_in_succeeded(email)
-        return cleaned
-
-
-class LoginView(auth_views.LoginView):
-    """Session sign-in for the consent page (``LOGIN_URL``)."""
-
-    template_name = "oauth/login.html"
-    form_class = LimitedAuthenticationForm
-    next_page = "/api/docs/"
-
-    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
-        response = super().form_invalid(form)
-        retry_after = getattr(form, "retry_after", None)
-        if retry_after is not None:
-            response.status_code = 429
-            response["Retry-After"] = str(retry_after)
-        return response
-
-
-class LogoutView(auth_views.LogoutView):
-    """Session sign-out (POST, with CSRF), e.g. "not you?" on the consent page."""
-
-    next_page = "account-login"
 
 
 @method_decorator(csrf_exempt, name="dispatch")  # clients authenticate, not browsers

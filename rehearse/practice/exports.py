@@ -19,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import genanki
-import markdown
-import nh3
 from django.core.serializers.json import DjangoJSONEncoder
 
+from rehearse.core.markdown import render_markdown
 from rehearse.practice.models import CardState, Interview, Rating
 from rehearse.questions.models import Difficulty, Question
 
@@ -48,7 +47,7 @@ ANKI_MODEL = genanki.Model(
 
 def html(text: str) -> str:
     """Markdown as sanitised HTML: Anki renders fields as HTML."""
-    return nh3.clean(markdown.markdown(text, extensions=["fenced_code", "tables"]))
+    return render_markdown(text)
 
 
 def question_guid(question: Question) -> str:

@@ -23,6 +23,7 @@ from django.db.models import (
     FloatField,
     Func,
     IntegerField,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -56,6 +57,8 @@ if TYPE_CHECKING:
     from rehearse.accounts.models import User
 
 FORECAST_DAYS = 7
+# The reviews-per-day window the progress API and page show unless asked otherwise.
+ACTIVITY_DAYS = 30
 
 
 def user_zone(user: User) -> ZoneInfo:
@@ -194,6 +197,26 @@ def review_activity(*, user: User, first_day: dt.date, last_day: dt.date) -> Que
         .values("day", "reviews", "again", "hard", "good", "easy", "duration_ms")
         .order_by("day")
     )
+
+
+def learner_today(*, user: User, at: dt.datetime) -> dt.date:
+    """The learner's date at ``at``: their days start at midnight in their time zone."""
+    return scheduling.local_day(at, user_zone(user))
+
+
+@dataclass(frozen=True)
+class Activity:
+    first_day: dt.date
+    last_day: dt.date  # the learner's today
+    days: QuerySet[Any, Any]  # review_activity rows: only the days with reviews
+
+
+def recent_activity(*, user: User, at: dt.datetime, days: int = ACTIVITY_DAYS) -> Activity:
+    """Reviews per local day over the learner's last ``days`` days, today included."""
+    today = learner_today(user=user, at=at)
+    first_day = today - dt.timedelta(days=days - 1)
+    rows = review_activity(user=user, first_day=first_day, last_day=today)
+    return Activity(first_day=first_day, last_day=today, days=rows)
 
 
 @dataclass(frozen=True)
@@ -414,3 +437,16 @@ def review_day_totals(*, user: User) -> dict[dt.date, dict[str, int]]:
         }
         for row in rows
     }
+
+
+def next_due_at(*, user: User, at: dt.datetime) -> dt.datetime | None:
+    """When the learner's next card comes due after ``at`` (the end of a review session).
+
+    Suspended cards never come due; a buried card comes back when its burial ends.
+    """
+    cards = card_list(user=user).filter(
+        is_suspended=False, question__status=QuestionStatus.PUBLISHED
+    )
+    comes_back = Greatest("due", Coalesce("buried_until", "due"))
+    later = cards.annotate(comes_back=comes_back).filter(comes_back__gt=at)
+    return later.aggregate(next_due=Min("comes_back"))["next_due"]

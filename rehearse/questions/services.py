@@ -342,8 +342,9 @@ def _save_with_free_slug(question: Question, *, base: str, **save_options: Any) 
     )
 
 
-def _check_editable(question: Question, by: User, verb: str) -> None:
-    """Authors change only their drafts; moderators any question (permissions.py: whose)."""
+def question_check_editable(question: Question, by: User, verb: str = "change") -> None:
+    """Refuse a change ``by`` may not make: authors change only their drafts, moderators
+    any question (permissions.py says whose). Pages ask it to show a question read-only."""
     if question.status != QuestionStatus.DRAFT and not _is_moderator(by):
         raise QuestionNotEditable(
             f"This question is {_STATE[QuestionStatus(question.status)]}: "
@@ -400,7 +401,7 @@ def question_update(
     """Change the given fields (``None``: leave as is). The slug stays fixed at creation,
     so links to the question survive a retitling, unless it clashes in a new topic."""
     question = _locked(question)
-    _check_editable(question, by, "change")
+    question_check_editable(question, by, "change")
     changes = {"title": title, "prompt": prompt, "answer": answer, "difficulty": difficulty}
     fields = [name for name, value in changes.items() if value is not None]
     for name in fields:
@@ -420,7 +421,7 @@ def question_update(
 @transaction.atomic
 def question_delete(*, question: Question, by: User) -> None:
     question = _locked(question)
-    _check_editable(question, by, "delete")
+    question_check_editable(question, by, "delete")
     try:
         with transaction.atomic():
             question.delete()

@@ -19,7 +19,7 @@ from rehearse.core.serializers import (
     StrictFieldsMixin,
     UTCDateTimeField,
 )
-from rehearse.practice import scheduling
+from rehearse.practice import scheduling, selectors
 from rehearse.practice.models import (
     MAX_REVIEW_MS,
     Card,
@@ -300,7 +300,7 @@ class TopicMasterySerializer(serializers.Serializer[Any]):
 
 
 class ActivityQuerySerializer(StrictFieldsMixin, serializers.Serializer[Any]):
-    days = serializers.IntegerField(min_value=1, max_value=366, default=30)
+    days = serializers.IntegerField(min_value=1, max_value=366, default=selectors.ACTIVITY_DAYS)
 
 
 class ActivityDaySerializer(serializers.Serializer[Any]):

@@ -7,7 +7,6 @@ to a service, whose domain errors become problem+json.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
@@ -25,7 +24,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 from rest_framework.views import APIView
 
-from rehearse.practice import exports, progress_cache, scheduling, selectors, services
+from rehearse.practice import exports, progress_cache, selectors, services
 from rehearse.practice.api import serializers as s
 from rehearse.practice.api.pagination import DueQueuePagination
 from rehearse.practice.models import Card, Enrolment, Interview, Rating, ReviewLog
@@ -304,20 +303,19 @@ class ActivityView(LearnerView):
         """Reviews per day (your days) over the last ``days`` days, by rating."""
         query = s.ActivityQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
-        user = request.user
-        today = scheduling.local_day(timezone.now(), selectors.user_zone(user))  # type: ignore[arg-type]
-        first_day = today - dt.timedelta(days=query.validated_data["days"] - 1)
-        rows = selectors.review_activity(user=user, first_day=first_day, last_day=today)  # type: ignore[arg-type]
-        return Response(
-            s.ActivitySerializer({"first_day": first_day, "last_day": today, "days": rows}).data
+        activity = selectors.recent_activity(
+            user=request.user,  # type: ignore[arg-type]
+            at=timezone.now(),
+            days=query.validated_data["days"],
         )
+        return Response(s.ActivitySerializer(activity).data)
 
 
 class StreakView(LearnerView):
     @extend_schema(responses=s.StreakSerializer)
     def get(self, request: Request) -> Response:
         """Days in a row with at least one review (your days), and your longest run."""
-        today = scheduling.local_day(timezone.now(), selectors.user_zone(request.user))  # type: ignore[arg-type]
+        today = selectors.learner_today(user=request.user, at=timezone.now())  # type: ignore[arg-type]
         streak = selectors.review_streak(user=request.user, today=today)  # type: ignore[arg-type]
         return Response(
             s.StreakSerializer(
