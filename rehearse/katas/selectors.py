@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from django.db.models import Count, Max, Q
 
 from rehearse.core import problems
 from rehearse.core.exceptions import DomainError
 from rehearse.katas.catalog import KATAS, Kata, KataInputError
+from rehearse.katas.grader import Verdict
 from rehearse.katas.models import Submission, SubmissionQuerySet
 
 if TYPE_CHECKING:
@@ -65,3 +69,26 @@ def submission_list(*, user: User, kata: Kata) -> SubmissionQuerySet:
 def submission_detail(*, user: User, kata: Kata) -> SubmissionQuerySet:
     """The learner's own submissions for ``kata``, every column."""
     return Submission.objects.owned_by(user).filter(kata=kata.slug)
+
+
+@dataclass(frozen=True)
+class KataStanding:
+    """Where a learner stands on one kata: their latest submission, and whether any passed."""
+
+    last: Submission
+    solved: bool
+
+
+def kata_standings(*, user: User) -> dict[str, KataStanding]:
+    """The learner's standing on every kata they tried, by slug, in two queries.
+
+    Submission ids grow with time (one sequence), so the highest id is the latest.
+    """
+    per_kata = (
+        Submission.objects.owned_by(user)
+        .values("kata")
+        .annotate(last_id=Max("id"), passed=Count("id", filter=Q(verdict=Verdict.PASSED)))
+    )
+    solved = {row["last_id"]: row["passed"] > 0 for row in per_kata}
+    latest = Submission.objects.filter(id__in=list(solved)).only(*SUMMARY_FIELDS)
+    return {sub.kata: KataStanding(last=sub, solved=solved[sub.pk]) for sub in latest}

@@ -12,6 +12,8 @@ from django.core.validators import validate_slug
 from rehearse.accounts.models import User
 from rehearse.accounts.services import sign_in_attempt, sign_in_succeeded
 from rehearse.core.exceptions import DomainError
+from rehearse.katas.api.serializers import SubmissionCreateSerializer
+from rehearse.katas.catalog import Kata
 from rehearse.questions.api.serializers import TAGS_MAX
 from rehearse.questions.models import Question, Tag, Topic
 from rehearse.questions.services import REASON_MAX_LENGTH
@@ -186,3 +188,39 @@ class UnpublishForm(forms.Form):
 
 class PublishForm(forms.Form):
     """Publishing takes nothing but the question."""
+
+
+class SubmissionForm(forms.Form):
+    """The code editor. Its one rule, the size limit, is the API's: the serializer checks it."""
+
+    code = forms.CharField(
+        label="Python code",
+        strip=False,
+        widget=forms.Textarea(
+            attrs={
+                "class": "code",
+                "rows": 18,
+                "spellcheck": "false",
+                "autocapitalize": "off",
+                "autocomplete": "off",
+                "data-editor": True,
+            }
+        ),
+    )
+
+    def __init__(self, *args: Any, kata: Kata, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kata = kata
+        self.fields["code"].help_text = (
+            f"At most {kata.limits.code_bytes:,} bytes. Tab indents and Shift+Tab dedents; "
+            "Esc then Tab to leave the editor."
+        )
+
+    def clean_code(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF; source is stored with LF, as the
+        # API receives it.
+        code = str(self.cleaned_data["code"]).replace("\r\n", "\n")
+        serializer = SubmissionCreateSerializer(data={"code": code}, context={"kata": self.kata})
+        if not serializer.is_valid():
+            raise forms.ValidationError([str(message) for message in serializer.errors["code"]])
+        return str(serializer.validated_data["code"])

@@ -341,3 +341,20 @@ def test_a_submission_that_ran_no_test_says_why(learner_client: Client, learner:
     text = html(learner_client.get(f"/katas/factorial/submissions/{refused.pk}/"))
     assert "No test ran: graded error" in text
     assert "Your code printed nothing." in text
+
+
+def test_the_list_reads_standings_in_the_same_queries_however_many_katas_were_tried(
+    learner_client: Client, learner: User
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    stored(learner)
+    with CaptureQueriesContext(connection) as one:
+        learner_client.get("/katas/")
+    for slug in ("fibonacci", "binary-search", "reverse-string", "hanoi"):
+        stored(learner, kata=slug, verdict="failed")
+        stored(learner, kata=slug, verdict="passed")
+    with CaptureQueriesContext(connection) as all_five:
+        learner_client.get("/katas/")
+    assert len(all_five) == len(one)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
@@ -22,50 +21,14 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rehearse.accounts.models import User
 from rehearse.core.exceptions import DomainError
 from rehearse.katas import selectors, services
-from rehearse.katas.api.serializers import SubmissionCreateSerializer, call_text
+from rehearse.katas.api.serializers import call_text
 from rehearse.katas.catalog import Kata
 from rehearse.katas.grader import Verdict
 from rehearse.katas.grader.grading import show
 from rehearse.katas.models import Submission
-from rehearse.web.forms import add_domain_error
+from rehearse.web.forms import SubmissionForm, add_domain_error
 
 RECENT_SUBMISSIONS = 10
-
-
-class SubmissionForm(forms.Form):
-    """The code editor. Its one rule, the size limit, is the API's: the serializer checks it."""
-
-    code = forms.CharField(
-        label="Python code",
-        strip=False,
-        widget=forms.Textarea(
-            attrs={
-                "class": "code",
-                "rows": 18,
-                "spellcheck": "false",
-                "autocapitalize": "off",
-                "autocomplete": "off",
-                "data-editor": True,
-            }
-        ),
-    )
-
-    def __init__(self, *args: Any, kata: Kata, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.kata = kata
-        self.fields["code"].help_text = (
-            f"At most {kata.limits.code_bytes:,} bytes. Tab indents and Shift+Tab dedents; "
-            "Esc then Tab to leave the editor."
-        )
-
-    def clean_code(self) -> str:
-        # Browsers send a textarea's line breaks as CRLF; source is stored with LF, as the
-        # API receives it.
-        code = str(self.cleaned_data["code"]).replace("\r\n", "\n")
-        serializer = SubmissionCreateSerializer(data={"code": code}, context={"kata": self.kata})
-        if not serializer.is_valid():
-            raise forms.ValidationError([str(message) for message in serializer.errors["code"]])
-        return str(serializer.validated_data["code"])
 
 
 def _kata(slug: str) -> Kata:
@@ -117,19 +80,15 @@ def _draft(request: HttpRequest, user: User, kata: Kata) -> str:
 
 @require_GET
 def kata_list(request: HttpRequest) -> HttpResponse:
+    standings = selectors.kata_standings(user=request.user) if request.user.is_authenticated else {}
     rows: list[dict[str, Any]] = []
     for kata in selectors.kata_list():
-        row: dict[str, Any] = {"kata": kata, "summary": _summary(kata)}
-        if request.user.is_authenticated:
-            submissions = selectors.submission_list(user=request.user, kata=kata)
-            last = submissions.first()
-            row["last"] = last
-            if last is not None:
-                row["last_label"] = _label(last.verdict)
-                row["solved"] = (
-                    last.verdict == Verdict.PASSED
-                    or submissions.filter(verdict=Verdict.PASSED).exists()
-                )
+        row: dict[str, Any] = {"kata": kata, "summary": _summary(kata), "last": None}
+        standing = standings.get(kata.slug)
+        if standing is not None:
+            row["last"] = standing.last
+            row["last_label"] = _label(standing.last.verdict)
+            row["solved"] = standing.solved
         rows.append(row)
     return render(request, "web/katas/list.html", {"rows": rows})
 
