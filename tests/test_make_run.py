@@ -27,7 +27,7 @@ def fetch(url: str, accept: str = "*/*") -> tuple[int, str, str]:
         return int(response.status), response.headers.get("Content-Type", ""), body
 
 
-def test_make_run_serves_the_bundled_bank_and_the_api_docs(tmp_path: Path) -> None:
+def test_make_run_serves_the_bundled_bank_the_api_docs_and_the_pages(tmp_path: Path) -> None:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")},
@@ -68,6 +68,15 @@ def test_make_run_serves_the_bundled_bank_and_the_api_docs(tmp_path: Path) -> No
         assert fetch(f"{base}{asset}")[0] == 200  # the UI's own script, served locally
         status, _, schema = fetch(f"{base}/api/schema/", accept="application/vnd.oai.openapi+json")
         assert "/api/v1/questions/" in json.loads(schema)["paths"]
+
+        # The study pages, with their style sheet (hashed by collectstatic) served too.
+        status, _, page = fetch(f"{base}/bank/recursion/")
+        assert status == 200
+        assert "Factorial" in page
+        stylesheet = page.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+        assert stylesheet.startswith("/static/web/site.")
+        status, content_type, _ = fetch(f"{base}{stylesheet}")
+        assert (status, content_type.split(";")[0]) == (200, "text/css")
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
