@@ -45,6 +45,9 @@ connection (workers * threads per instance; size PostgreSQL's max_connections fo
 Slow clients are not a reason for either class here: nginx buffers request bodies and
 responses (proxy_request_buffering, proxy_buffering), so gunicorn only ever talks to nginx
 over loopback. Measured numbers are in docs/deploy.md.
+
+ONE WRITE PER RESPONSE. Each worker sends a response's headers and its body (up to
+1 MiB) in a single socket write: see SingleWriteResponse below for why.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ import os
 from typing import Any
 
 from gunicorn.glogging import Logger
+from gunicorn.http import wsgi
 
 DEFAULT_BIND = "127.0.0.1:8001"
 TRUE_VALUES = {"1", "true", "yes", "on"}
@@ -140,6 +144,100 @@ class JsonAccessLogger(Logger):
             "pid": os.getpid(),
         }
         self.access_log.info(json.dumps(record, separators=(",", ":")))
+
+
+# --- one write per response -------------------------------------------------------------
+#
+# WHY. nginx sends a GET to the other instance when the first fails before its response
+# has begun: connection refused, reset, or closed before the status line and headers
+# arrive (`proxy_next_upstream error timeout`). Once nginx has the headers it has passed
+# them on to the client, and a failure after that can only cut the response short.
+# gunicorn's Response writes the headers and then the body in separate sendall() calls,
+# so an instance killed between the two (SIGKILL, the OOM killer, a segfault) left nginx
+# with headers and no body: in the stack test that kills an instance under load, 4 kills
+# in 14 cut a response that way. Written in one sendall(), the whole response is in the
+# kernel once the call returns, and the kernel delivers it even if the process dies right
+# after: nginx gets nothing (and retries elsewhere) or the complete response. (Linux's
+# default socket buffers grow to 4 MB: over loopback one call took 3.9 MB with nobody
+# reading. Only a response too big for them would wait inside sendall(), where a kill
+# could still cut it.)
+#
+# WHAT. gunicorn's own Response still does all the framing (status line, Connection,
+# chunked encoding, Content-Length truncation, HEAD and 204/304 without a body); only
+# when its bytes reach the socket changes:
+# - the status line and headers go out with the first piece of the body (gunicorn sends
+#   them just before its first body write anyway, so nothing leaves later than before);
+# - a body of known length (Content-Length) up to MAX_HELD_BODY is held until complete,
+#   so a Django HttpResponse (one bytes chunk) and a few chunks alike leave in one write;
+# - anything else goes out as gunicorn sends it: a chunked (streaming) body chunk by
+#   chunk, a longer body write by write, a file by sendfile() after the held headers.
+# When the application fails halfway through a held body, gunicorn closes the connection
+# with nothing sent instead of headers and part of a body: nginx sees a failed upstream,
+# not a truncated 200. post_worker_init installs it in every worker; HTTP/2 (not used
+# between nginx and gunicorn) keeps gunicorn's HTTP2Response.
+
+# Bigger bodies are streamed as gunicorn streams them rather than held in memory: 1 MiB per
+# thread at most. The question list, the largest common response, is about 64 KB.
+MAX_HELD_BODY = 1024 * 1024
+
+
+class HeldWrites:
+    """A client socket whose sendall() is held until flush().
+
+    Any other use of the socket (sendfile(), send(), ...) flushes first, so bytes never
+    leave out of order, whichever path of gunicorn's Response writes them.
+    """
+
+    def __init__(self, sock: Any) -> None:
+        self._sock = sock
+        self._held: list[bytes] = []
+
+    def sendall(self, data: bytes) -> None:
+        self._held.append(bytes(data))
+
+    def flush(self) -> None:
+        if not self._held:
+            return
+        data = self._held[0] if len(self._held) == 1 else b"".join(self._held)
+        self._held.clear()
+        self._sock.sendall(data)
+
+    def __getattr__(self, name: str) -> Any:
+        self.flush()
+        return getattr(self._sock, name)
+
+
+class SingleWriteResponse(wsgi.Response):
+    """gunicorn's HTTP/1 Response, sending the headers and a bounded body in one write."""
+
+    sock: HeldWrites
+
+    def __init__(self, req: Any, sock: Any, cfg: Any) -> None:
+        super().__init__(req, HeldWrites(sock), cfg)
+
+    def write(self, arg: bytes) -> None:
+        super().write(arg)
+        if not self.rest_of_body_is_held():
+            self.sock.flush()
+
+    def close(self) -> None:
+        super().close()
+        self.sock.flush()
+
+    def rest_of_body_is_held(self) -> bool:
+        """True while a bounded body of known length still has bytes to come."""
+        return (
+            not getattr(self, "_omits_body", False)  # HEAD, 1xx, 204, 304: no body
+            and not self.chunked
+            and self.response_length is not None
+            and self.response_length <= MAX_HELD_BODY
+            and self.sent < self.response_length
+        )
+
+
+def post_worker_init(worker: Any) -> None:
+    """Make this worker's gunicorn build a SingleWriteResponse for each HTTP/1 request."""
+    wsgi.Response = SingleWriteResponse
 
 
 def on_starting(server: Any) -> None:

@@ -460,51 +460,65 @@ def rejoins(port: int, timeout: float = 30) -> bool:
     return False
 
 
-def cut_mid_body(nginx_errors: str, port: int) -> int:
-    """Responses nginx had begun to forward when the app server on `port` died."""
-    cut = re.compile(rf'while reading upstream, .*upstream: "http://127\.0\.0\.1:{port}/')
-    return len(cut.findall(nginx_errors))
+def nginx_errors_since(offset: int) -> str:
+    with (LOGS / "rehearse.error.log").open() as log:
+        log.seek(offset)
+        return log.read()
+
+
+def failed_attempts(nginx_errors: str, port: int, phase: str) -> int:
+    """nginx's [error] lines for requests to the app server on `port` that failed while
+    `phase` ("reading response header from", "connecting to", or "reading" for a
+    response cut after its headers)."""
+    line = re.compile(
+        rf'\[error\].* while {phase} upstream, .*upstream: "http://127\.0\.0\.1:{port}/'
+    )
+    return len(line.findall(nginx_errors))
 
 
 def test_killing_an_app_server_under_load_loses_no_get_request(signed_in: str) -> None:
-    """SIGKILL one instance (master and workers) mid-load: nginx retries on the other.
+    """SIGKILL each instance in turn (master and workers) mid-load: not one GET is lost.
 
-    Every request the dead instance had not started to answer is retried. One it was in
-    the middle of writing cannot be: nginx has already passed its status line and
-    headers on to the client, and no proxy can take those back. gunicorn sends the
-    headers, then the body (in as many writes as the socket takes), so a kill can land
-    in between: 3 kills in 28 did while this test was written, with about 4 requests in
-    flight per instance. Such a loss must show in nginx's error log as a response cut
-    "while reading upstream" from the killed instance; any other failure (a 502, a
-    refused or reset request that was not retried) fails the test.
+    Issue 6, item 7: 0 non-2xx and 0 socket errors from wrk, and the killed instance
+    rejoins when restarted. nginx retries on the other instance every request the dead
+    one had not begun to answer (refused, reset, or closed before the headers). None was
+    half-answered: gunicorn sends headers and body in one write (SingleWriteResponse in
+    deploy/gunicorn.conf.py), so nginx got all of a response or none of it. Before that
+    change 7 kills in 42 cut a response ("while reading upstream"), a read error to wrk.
+
+    The second kill also proves the first instance rejoined: with it still out of
+    rotation, killing the other one would leave nginx no live upstream (502s).
     """
-    port = APP_PORTS[0]
-    error_log = LOGS / "rehearse.error.log"
-    errors_before = error_log.stat().st_size
-    load = start_wrk(f"{ORIGIN}{API_PATH}", seconds=8, headers=[f"Cookie: {signed_in}"])
-    try:
-        time.sleep(3)
-        killed = kill_app_server(port)
-    finally:
-        result = finish_wrk(load)
-        stack_py("restart-app", str(port))
-    assert not Path(f"/proc/{killed}").exists()
-    assert result.requests >= 100, result.output
-    assert result.non_2xx_3xx == 0, result.output
-    with error_log.open() as log:
-        log.seek(errors_before)
-        unavoidable = cut_mid_body(log.read(), port)
-    assert result.socket_errors == unavoidable <= 8, result.output
+    for port in APP_PORTS:
+        errors_before = (LOGS / "rehearse.error.log").stat().st_size
+        load = start_wrk(f"{ORIGIN}{API_PATH}", seconds=6, headers=[f"Cookie: {signed_in}"])
+        try:
+            time.sleep(2.5)
+            killed = kill_app_server(port)
+        finally:
+            result = finish_wrk(load)
+            stack_py("restart-app", str(port))
+        errors = nginx_errors_since(errors_before)
+        report = f"killed :{port}\n{result.output}\nnginx error log:\n{errors[-4000:]}"
+        assert not Path(f"/proc/{killed}").exists()
+        assert result.requests >= 100, report
+        assert (result.non_2xx_3xx, result.socket_errors) == (0, 0), report
+        assert failed_attempts(errors, port, "reading") == 0, report
+        # The kill did hit requests nginx had sent to it; each was retried elsewhere.
+        retried = failed_attempts(errors, port, "reading response header from")
+        assert retried + failed_attempts(errors, port, "connecting to") >= 1, report
 
-    # The same command as `up` brought it back, and nginx uses it again.
-    assert master_pid(port) != killed
-    assert request("GET", "/healthz", port=port, tls=False).status == 200
-    assert rejoins(port), f"nginx sent no request to the restarted :{port} within 30 s"
+        # The same command as `up` brought it back, and nginx uses it again.
+        assert master_pid(port) != killed
+        assert request("GET", "/healthz", port=port, tls=False).status == 200
+        assert rejoins(port), f"nginx sent no request to the restarted :{port} within 30 s"
 
 
 def test_reloading_both_app_servers_under_load_loses_no_request(signed_in: str) -> None:
     """The roll-out in docs/deploy.md: HUP one instance at a time under load."""
-    seconds = 15
+    # Each reload boots new workers (Django's import) on the cores wrk and nginx keep
+    # busy: 3 to 7 s per instance here, more when other work shares the machine.
+    seconds = 20
     load = start_wrk(f"{ORIGIN}{API_PATH}", seconds=seconds, headers=[f"Cookie: {signed_in}"])
     started = time.monotonic()
     try:
