@@ -48,6 +48,7 @@ from stack_client import (
     master_pid,
     request,
     require_stack,
+    seen_by_the_app,
     session_cookie,
     stack_py,
     start_wrk,
@@ -337,6 +338,68 @@ def test_missing_static_file_is_a_404_without_long_cache() -> None:
     response = request("GET", "/static/does-not-exist.0123456789ab.css")
     assert response.status == 404
     assert response.all("Cache-Control") == []
+
+
+# --- the study pages ----------------------------------------------------------------------
+
+
+def test_a_page_has_its_csp_once_and_its_style_sheet_from_nginx() -> None:
+    page = request("GET", "/accounts/login/")
+    assert page.status == 200
+    policy = page.one("Content-Security-Policy")
+    assert "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    for name in SECURITY_HEADERS:
+        page.one(name)
+    html = page.body.decode()
+    stylesheet = html.split('rel="stylesheet" href="', 1)[1].split('"', 1)[0]
+    assert re.fullmatch(r"/static/web/site\.[0-9a-f]{12}\.css", stylesheet)
+    css = request("GET", stylesheet)
+    assert css.status == 200
+    assert css.one("Cache-Control") == "public, max-age=31536000, immutable"
+    assert not seen_by_the_app(css)
+
+
+def test_signing_in_through_nginx_passes_the_csrf_check_over_https() -> None:
+    email = f"pages-{uuid.uuid4().hex[:12]}@example.org"
+    password = "a passphrase for the stack"
+    stack_py(
+        "rehearse",
+        "shell",
+        "-c",
+        "from rehearse.accounts.services import user_register; "
+        f"user_register(email={email!r}, password={password!r})",
+    )
+    form = request("GET", "/accounts/login/")
+    cookies = "; ".join(value.split(";", 1)[0] for value in form.all("Set-Cookie"))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form.body.decode())
+    assert token is not None
+    body = f"csrfmiddlewaretoken={token[1]}&username={email}&password={password}"
+    signed_in = request(
+        "POST",
+        "/accounts/login/",
+        body=body.replace("@", "%40").replace(" ", "+").encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookies,
+            "Origin": ORIGIN,
+            "Referer": f"{ORIGIN}/accounts/login/",
+        },
+    )
+    assert signed_in.status == 302, signed_in.body[:500]
+    assert signed_in.one("Location") == "/"
+    assert any(c.startswith("__Host-sessionid=") for c in signed_in.all("Set-Cookie"))
+    forged = request(
+        "POST",
+        "/accounts/login/",
+        body=body.encode(),
+        headers={
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Cookie": cookies,
+            "Origin": "https://evil.example",
+        },
+    )
+    assert forged.status == 403
 
 
 # --- the proxy -----------------------------------------------------------------------------
