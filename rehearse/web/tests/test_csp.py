@@ -110,3 +110,19 @@ def test_every_page_route_is_covered_by_the_sweep(recursion: Topic) -> None:
         for path in swept
     }
     assert routes - need_an_object - swept == set()
+
+
+def test_an_id_past_any_column_is_a_404_not_a_500(
+    recursion: Topic, make_user: Callable[..., User]
+) -> None:
+    client = Client()
+    client.force_login(make_user("ids@example.org", Role.MODERATOR))
+    huge = "9" * 30
+    for path in [
+        f"/questions/{huge}/",
+        f"/interviews/{huge}/",
+        f"/katas/factorial/submissions/{huge}/",
+        f"/author/{huge}/",
+    ]:
+        assert client.get(path).status_code == 404, path
+    assert client.post(f"/moderation/{huge}/", {"action": "publish"}).status_code == 404
