@@ -1,4 +1,5 @@
-"""The keys the pages promise, pressed in a real browser: the kata editor and the review.
+"""What the pages' scripts promise, in a real browser: the editor's and the review's keys,
+and the interview countdown.
 
 The journey (test_journey.py) rates cards with Space and 3; here the editor's keys,
 the way out of it, and the review's other keys.
@@ -6,6 +7,7 @@ the way out of it, and the review's other keys.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 import pytest
@@ -13,9 +15,9 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from rehearse.accounts.models import User
-from rehearse.practice.models import ReviewLog
-from rehearse.practice.services import enrolment_create
-from rehearse.questions.models import Question, QuestionStatus, Topic
+from rehearse.practice.models import Interview, InterviewStatus, ReviewLog
+from rehearse.practice.services import enrolment_create, interview_start
+from rehearse.questions.models import Difficulty, Question, QuestionStatus, Topic
 from tests.browser.conftest import BrowserPageFactory
 from tests.browser.harness import BrowserPage, sign_in_with_cookie
 
@@ -32,6 +34,7 @@ def recursion_topic(transactional_db: None) -> Topic:
             title=f"Question {number}",
             prompt="Explain.",
             answer="Like this.",
+            difficulty=Difficulty.MEDIUM,
             status=QuestionStatus.PUBLISHED,
             published_at=timezone.now(),
         )
@@ -100,3 +103,31 @@ def test_the_review_answer_opens_with_space_and_other_keys_do_nothing(
     with page.expect_navigation():
         page.keyboard.press("1")  # Again
     assert list(ReviewLog.objects.values_list("rating", flat=True)) == [1]
+
+
+def test_the_countdown_sends_the_answers_before_the_deadline(
+    learner_tab: tuple[BrowserPage, User], recursion_topic: Topic
+) -> None:
+    tab, user = learner_tab
+    interview = interview_start(
+        user=user,
+        topics=[recursion_topic],
+        difficulties=[Difficulty.MEDIUM],
+        question_count=2,
+        time_limit=dt.timedelta(minutes=1),
+    )
+    # Six seconds left: the page must send what was typed before the server's clock ends.
+    Interview.objects.filter(pk=interview.pk).update(
+        deadline=timezone.now() + dt.timedelta(seconds=6)
+    )
+    page = tab.page
+    tab.goto(f"/interviews/{interview.pk}/")
+    page.locator("#q1").get_by_label("Your answer to question 1").fill("Typed in time.")
+    page.locator("#q1").get_by_label("2 · Good").check()
+    page.locator("#q2").get_by_label("Your answer to question 2").fill("Typed, not graded.")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Interview summary", timeout=15_000)
+    interview.refresh_from_db()
+    assert interview.status == InterviewStatus.FINISHED  # finished in time, not expired
+    assert interview.items.get(position=1).answer == "Typed in time."
+    assert interview.items.get(position=1).self_grade == 2
+    assert interview.items.get(position=2).answered_at is None  # ungraded: not kept
