@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from io import StringIO
 from typing import Any, Literal
+from urllib.parse import urlencode
 
 import pytest
 from django.conf import settings
@@ -26,9 +27,13 @@ from django.core.management import call_command
 from rehearse.accounts.models import User
 from rehearse.accounts.roles import Role
 from rehearse.accounts.tests.fixtures import PASSWORD
-from rehearse.practice.models import Card, Rating
+from rehearse.katas.grader import Verdict
+from rehearse.katas.models import Submission
+from rehearse.oauth import services as oauth_services
+from rehearse.practice.models import Card, Interview, Rating
 from rehearse.practice.services import (
     enrolment_create,
+    interview_answer,
     interview_finish,
     interview_start,
     review_record,
@@ -67,6 +72,11 @@ class Study:
 
     users: dict[Persona, User]
     question: Question  # published, answered, with highlighted code
+    finished_interview: Interview
+    open_interview: Interview
+    submission: Submission
+    draft: Question
+    consent_url: str
 
 
 @dataclass(frozen=True)
@@ -102,6 +112,21 @@ PAGES = [
     PageSpec("author", "/author/", "author"),
     PageSpec("draft-new", "/author/new/", "author"),
     PageSpec("moderation", "/moderation/", "moderator"),
+    # Pages of one object.
+    PageSpec("interview-open", lambda study: f"/interviews/{study.open_interview.pk}/", "learner"),
+    PageSpec(
+        "interview-summary",
+        lambda study: f"/interviews/{study.finished_interview.pk}/",
+        "learner",
+    ),
+    PageSpec("kata-editor", "/katas/factorial/", "learner"),
+    PageSpec(
+        "submission",
+        lambda study: f"/katas/factorial/submissions/{study.submission.pk}/",
+        "learner",
+    ),
+    PageSpec("draft-edit", lambda study: f"/author/{study.draft.pk}/", "author"),
+    PageSpec("oauth-consent", lambda study: study.consent_url, "learner"),
 ]
 
 
@@ -128,10 +153,46 @@ def study(make_user: Callable[..., User]) -> Study:
         question_count=3,
         time_limit=dt.timedelta(minutes=30),
     )
+    interview_answer(
+        interview=interview, position=1, answer="A function that calls itself.", self_grade=1
+    )
     interview_finish(interview=interview)
+    open_interview = interview_start(
+        user=learner,
+        topics=[recursion],
+        difficulties=list(Difficulty.values),
+        question_count=2,
+        time_limit=dt.timedelta(minutes=30),
+    )
+    submission = Submission.objects.create(
+        user=learner,
+        kata="factorial",
+        code="def factorial(n: int) -> int:\n    return 1 if n < 2 else n * factorial(n - 1)\n",
+        verdict=Verdict.PASSED,
+        message="All 11 tests passed.",
+        results=[
+            {
+                "index": index,
+                "name": name,
+                "hidden": hidden,
+                "verdict": "passed",
+                "detail": "",
+                "arguments": None if hidden else "(5,)",
+                "expected": None if hidden else "120",
+                "got": None if hidden else "120",
+                "elapsed_seconds": 0.001,
+                "recursed": True,
+            }
+            for index, (name, hidden) in enumerate(
+                [("example", False), ("edge: zero", False), ("deep", True)]
+            )
+        ],
+        output="computing factorial(5)\n",
+        duration_ms=830,
+    )
 
     # The author: a draft, and a question waiting for the moderator.
-    question_create(
+    draft = question_create(
         author=author,
         topic=recursion,
         title="Flatten a nested list",
@@ -147,9 +208,36 @@ def study(make_user: Callable[..., User]) -> Study:
     )
     question_submit(question=waiting, by=author)
 
+    # A third-party application asking the learner for access (the consent page).
+    admin = make_user("admin@example.org", is_staff=True)
+    application = oauth_services.application_create(
+        name="Flashcard Buddy",
+        client_type=oauth_services.PUBLIC,
+        grant_type=oauth_services.AUTHORIZATION_CODE,
+        redirect_uris=["http://127.0.0.1:8765/callback"],
+        allowed_scopes=["openid", "profile", "questions:read", "practice:read"],
+        by=admin,
+    ).application
+    consent_query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": application.client_id,
+            "redirect_uri": "http://127.0.0.1:8765/callback",
+            "scope": "openid profile questions:read practice:read",
+            "state": "xyz",
+            "code_challenge": "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
+            "code_challenge_method": "S256",
+        }
+    )
+
     return Study(
         users={"learner": learner, "author": author, "moderator": moderator},
         question=Question.objects.get(topic=recursion, slug="factorial"),
+        finished_interview=interview,
+        open_interview=open_interview,
+        submission=submission,
+        draft=draft,
+        consent_url=f"/o/authorize/?{consent_query}",
     )
 
 
