@@ -7,15 +7,15 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
-from django.core.validators import validate_slug
+from rest_framework import serializers
 
 from rehearse.accounts.models import User
 from rehearse.accounts.services import sign_in_attempt, sign_in_succeeded
 from rehearse.core.exceptions import DomainError
 from rehearse.katas.api.serializers import SubmissionCreateSerializer
 from rehearse.katas.catalog import Kata
-from rehearse.questions.api.serializers import TAGS_MAX
-from rehearse.questions.models import Question, Tag, Topic
+from rehearse.questions.api.serializers import TAGS_MAX, QuestionWriteSerializer
+from rehearse.questions.models import Question, Topic
 from rehearse.questions.services import REASON_MAX_LENGTH
 
 
@@ -110,7 +110,13 @@ class PasswordChangeForm(forms.Form):
 # -- Authoring and moderation ----------------------------------------------------------
 
 
-TAG_MAX_LENGTH = Tag._meta.get_field("slug").max_length or 50
+def flat_messages(detail: Any) -> list[str]:
+    """A serializer field's errors as flat text (list fields nest theirs by index)."""
+    if isinstance(detail, dict):
+        return [message for value in detail.values() for message in flat_messages(value)]
+    if isinstance(detail, list):
+        return [message for value in detail for message in flat_messages(value)]
+    return [str(detail)]
 
 
 class QuestionDraftForm(forms.ModelForm[Question]):
@@ -154,18 +160,15 @@ class QuestionDraftForm(forms.ModelForm[Question]):
         }
 
     def clean_tags(self) -> list[str]:
-        """``"auth, tokens"`` as ``["auth", "tokens"]``, each a slug like the API's."""
+        """``"auth, tokens"`` as ``["auth", "tokens"]``, checked by the API's own tags field
+        (how many, how long, slug characters)."""
         text: str = self.cleaned_data.get("tags") or ""
         slugs = list(dict.fromkeys(part.strip() for part in text.split(",") if part.strip()))
-        if len(slugs) > TAGS_MAX:
-            raise forms.ValidationError(f"At most {TAGS_MAX} tags.", code="max_length")
-        for slug in slugs:
-            if len(slug) > TAG_MAX_LENGTH:
-                raise forms.ValidationError(
-                    f"“{slug}” is longer than {TAG_MAX_LENGTH} characters.", code="max_length"
-                )
-            validate_slug(slug)
-        return slugs
+        field = QuestionWriteSerializer().fields["tags"]
+        try:
+            return list(field.run_validation(slugs))
+        except serializers.ValidationError as error:
+            raise forms.ValidationError(flat_messages(error.detail)) from None
 
 
 class RejectForm(forms.Form):

@@ -211,7 +211,9 @@ def test_preview_of_an_existing_draft_does_not_save(topic: Any, author: User) ->
         ({"topic": "no-such-topic"}, "topic", "Select a valid choice."),
         ({"prompt": "   "}, "prompt", "This field is required."),
         ({"difficulty": "7"}, "difficulty", "Select a valid choice."),
-        ({"tags": "not a slug"}, "tags", "valid “slug”"),
+        ({"tags": "not a slug"}, "tags", "letters, numbers, underscores or hyphens"),
+        ({"tags": ",".join(f"t{n}" for n in range(21))}, "tags", "no more than 20"),
+        ({"tags": "x" * 51}, "tags", "no more than 50 characters"),
     ],
 )
 def test_invalid_draft_is_a_400_with_errors_and_writes_nothing(

@@ -30,17 +30,9 @@ from rehearse.practice.api.serializers import (
 from rehearse.practice.models import Card, Interview, InterviewStatus, Rating
 from rehearse.questions import selectors as question_selectors
 from rehearse.questions.models import Difficulty
+from rehearse.web.forms import flat_messages
 
 SELF_GRADES = [(0, "Blank"), (1, "Partial"), (2, "Good"), (3, "Complete")]
-
-
-def _messages(detail: Any) -> list[str]:
-    """A serializer's errors for one field as flat text (list fields nest theirs)."""
-    if isinstance(detail, dict):
-        return [message for value in detail.values() for message in _messages(value)]
-    if isinstance(detail, list):
-        return [message for value in detail for message in _messages(value)]
-    return [str(detail)]
 
 
 def _list_page(
@@ -85,7 +77,7 @@ def interview_list(request: HttpRequest) -> HttpResponse:
         data["time_limit_minutes"] = request.POST["time_limit_minutes"]
     form = InterviewCreateSerializer(data=data)
     if not form.is_valid():
-        errors = {field: _messages(detail) for field, detail in form.errors.items()}
+        errors = {field: flat_messages(detail) for field, detail in form.errors.items()}
         return _list_page(request, errors=errors, status=400)
     try:
         interview = services.interview_start(user=user, **form.validated_data)
@@ -165,7 +157,7 @@ def interview_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             answers[item.position] = form.validated_data
         else:
-            errors[item.position] = " ".join(_messages(form.errors))
+            errors[item.position] = " ".join(flat_messages(form.errors))
     if errors:
         return _detail_page(request, interview, errors=errors, status=400)
     finishing = "finish" in request.POST
