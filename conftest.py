@@ -12,6 +12,7 @@ from django.db import connection
 from rest_framework.test import APIClient
 
 from rehearse.accounts.tests.fixtures import make_user  # noqa: F401  (a shared fixture)
+from rehearse.katas.tests.fixtures import grader_slots, sandbox  # noqa: F401  (shared fixtures)
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -102,6 +102,10 @@ class DueQueue:
     cards: CardQuerySet
     reviews_left_today: int
 
+    def count_today(self) -> int:
+        """How many cards the queue serves today: due ones, up to today's allowance."""
+        return self.cards[: self.reviews_left_today].count()
+
 
 def due_queue(*, user: User, at: dt.datetime) -> DueQueue:
     """The cards to review now, oldest due first, and how many of them today allows.

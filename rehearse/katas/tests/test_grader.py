@@ -71,16 +71,6 @@ HELPER_TAIL = (
 )
 
 
-@pytest.fixture(scope="module")
-def sandbox() -> None:
-    if not sandbox_available():
-        pytest.fail(
-            "bubblewrap cannot run the sandbox on this machine (is the 'bubblewrap' Debian "
-            "package installed, and /usr/bin/python3 present?); see the katas sandbox "
-            "warning in the log for bwrap's own message"
-        )
-
-
 def assert_host_healthy() -> None:
     """The next, correct, submission is graded normally."""
     result = grade(FACTORIAL.solution, FACTORIAL)

@@ -25,20 +25,13 @@ from rehearse.katas.catalog import KATAS
 from rehearse.katas.models import Submission
 from rehearse.katas.services import storable_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grader_slots")]
 
 FACTORIAL = KATAS["factorial"]
 URL = "/api/v1/katas/factorial/submissions/"
 CORRECT = FACTORIAL.solution
 WRONG = "def factorial(n):\n    return n if n > 1 else 1 if n == 1 else 0\n"
 PASSWORD = "a sufficiently long passphrase"
-
-
-@pytest.fixture(autouse=True)
-def grader_slots(settings: Any, tmp_path: Path) -> None:
-    """Slots of this test's own, so no other grading on the host can make it busy."""
-    settings.GRADER_SLOT_DIR = tmp_path / "grader-slots"
-    settings.GRADER_MAX_CONCURRENT = 2
 
 
 @pytest.fixture

@@ -15,37 +15,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from rehearse.accounts.models import User
 from rehearse.katas.catalog import KATAS
-from rehearse.katas.grader import sandbox_available
 from rehearse.katas.models import Submission
 from rehearse.katas.services import BUSY_RETRY_AFTER_SECONDS
 from rehearse.katas.slots import Slot, acquire_slot
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("grader_slots")]
 
 FACTORIAL = KATAS["factorial"]
 CORRECT = FACTORIAL.solution
 WRONG = "def factorial(n):\n    return n if n > 1 else 1 if n == 1 else 0\n"
 KATA_URL = "/katas/factorial/"
-
-
-@pytest.fixture(autouse=True)
-def grader_slots(settings: Any, tmp_path: Path) -> None:
-    """Slots of this test's own, so no other grading on the host can make it busy."""
-    settings.GRADER_SLOT_DIR = tmp_path / "grader-slots"
-    settings.GRADER_MAX_CONCURRENT = 2
-
-
-@pytest.fixture
-def sandbox() -> None:
-    if not sandbox_available():
-        pytest.fail(
-            "bubblewrap cannot run the sandbox on this machine (is the 'bubblewrap' Debian "
-            "package installed?); the grading tests need it"
-        )
 
 
 @pytest.fixture
@@ -346,9 +331,6 @@ def test_a_submission_that_ran_no_test_says_why(learner_client: Client, learner:
 def test_the_list_reads_standings_in_the_same_queries_however_many_katas_were_tried(
     learner_client: Client, learner: User
 ) -> None:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     stored(learner)
     with CaptureQueriesContext(connection) as one:
         learner_client.get("/katas/")

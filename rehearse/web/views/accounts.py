@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth import login, update_session_auth_hash
 from django.contrib.auth import views as auth_views
@@ -47,6 +48,16 @@ class LogoutView(auth_views.LogoutView):
     next_page = "web:login"
 
 
+def _throttled(
+    request: HttpRequest, template: str, form: forms.Form, message: str, wait: int
+) -> HttpResponse:
+    """The form again, refused with 429 and Retry-After, as the API twin answers."""
+    form.add_error(None, message)
+    response = render(request, template, {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 @sensitive_post_parameters("password")
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
@@ -57,12 +68,8 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = page_throttled(request, scope="register")
         if wait is not None:
-            form.add_error(
-                None, f"Too many sign-ups from your address. Try again in {wait} seconds."
-            )
-            response = render(request, "web/accounts/signup.html", {"form": form}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            message = f"Too many sign-ups from your address. Try again in {wait} seconds."
+            return _throttled(request, "web/accounts/signup.html", form, message, wait)
         if form.is_valid():
             data = form.cleaned_data
             try:
@@ -113,10 +120,8 @@ def password_change(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = page_throttled(request, scope="password")
         if wait is not None:
-            form.add_error(None, f"Too many attempts. Try again in {wait} seconds.")
-            response = render(request, "web/accounts/password.html", {"form": form}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            message = f"Too many attempts. Try again in {wait} seconds."
+            return _throttled(request, "web/accounts/password.html", form, message, wait)
         if form.is_valid():
             try:
                 services.user_change_password(user=user, **form.cleaned_data)

@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {}
     if request.user.is_authenticated:
         queue = practice_selectors.due_queue(user=request.user, at=timezone.now())
-        context["due_today"] = queue.cards[: queue.reviews_left_today].count()
+        context["due_today"] = queue.count_today()
         context["enrolments"] = (
             practice_selectors.enrolment_list(user=request.user)
             .select_related("topic")

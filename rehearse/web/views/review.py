@@ -41,7 +41,7 @@ def _page(request: HttpRequest, *, status: int = 200, error: str = "") -> HttpRe
     user: User = request.user  # type: ignore[assignment]
     now = timezone.now()
     queue = selectors.due_queue(user=user, at=now)
-    left = queue.cards[: queue.reviews_left_today].count()
+    left = queue.count_today()
     card = queue.cards.first() if left else None
     context: dict[str, Any] = {"card": card, "left": left, "ratings": RATINGS, "error": error}
     if card is not None:
